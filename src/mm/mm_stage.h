@@ -1,0 +1,42 @@
+/*
+ * mm_stage.h - the MM stages, in the strict order the kernel brings them up.
+ *
+ * Each stage's public functions check the current stage on entry, so calling
+ * the bump allocator after the buddy took over, or the buddy before it
+ * exists, returns MM_ERR_WRONG_STAGE with a message instead of corrupting
+ * memory silently.
+ */
+#ifndef MM_STAGE_H
+#define MM_STAGE_H
+
+#include "mm_types.h"
+
+enum mm_stage {
+	MM_STAGE_NONE = 0,   /* nothing yet */
+	MM_STAGE_PHYS_AREAS, /* 1: phys_memory_area[] filled from the boot info */
+	MM_STAGE_MEMBLOCK,   /* 2: memblock knows memory and reserved regions */
+	MM_STAGE_BUMP,       /* 3: the bump allocator hands out early frames */
+	MM_STAGE_PAGING,     /* 4: the kernel runs on its own page tables */
+	MM_STAGE_BUDDY,      /* 5: the buddy allocator owns all free memory */
+	MM_STAGE_SMP,        /* 6: other CPUs up, low identity remap removed */
+};
+
+/* The current stage. */
+enum mm_stage mm_stage_current(void);
+
+/* Move to the next stage: `next` must be exactly one past the current one,
+ * otherwise MM_ERR_WRONG_STAGE (and a log line naming both). */
+enum mm_error mm_stage_advance(enum mm_stage next);
+
+/* Entry check of a stage's public function: OK when first <= current <=
+ * last, else logs "<who>: called in stage <x>, allowed <a>..<b>" and
+ * returns MM_ERR_WRONG_STAGE. */
+enum mm_error mm_stage_check(const char *who, enum mm_stage first, enum mm_stage last);
+
+/* A stage's name, e.g. "bump". */
+const char *mm_stage_name(enum mm_stage stage);
+
+/* Host tests only: put the stage machine into any state. */
+void mm_stage_force(enum mm_stage stage);
+
+#endif /* MM_STAGE_H */

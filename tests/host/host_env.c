@@ -1,0 +1,151 @@
+/*
+ * host_env.c - implements src/mm/mm_env.h and src/lib/console.h for host
+ * programs (unit tests, fuzzers, benchmarks). See host_env.h.
+ */
+#include "host_env.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/lib/console.h"
+#include "../../src/mm/mm_env.h"
+
+static unsigned char *arena;
+static uint64_t arena_size;
+
+static char *log_buf;
+static size_t log_len, log_cap;
+
+unsigned long host_tlb_flush_page_count;
+unsigned long host_tlb_flush_all_count;
+uint64_t host_tlb_last_flushed_page;
+uint64_t host_root_table;
+
+void host_arena_init(uint64_t size_bytes)
+{
+	host_arena_free();
+	if (size_bytes % 4096 != 0) {
+		fprintf(stderr, "host_arena_init: size %#llx is not a multiple of 4096\n",
+		        (unsigned long long)size_bytes);
+		abort();
+	}
+	arena = aligned_alloc(4096, size_bytes);
+	if (!arena) {
+		fprintf(stderr, "host_arena_init: cannot allocate %llu bytes\n",
+		        (unsigned long long)size_bytes);
+		abort();
+	}
+	/* Junk, not zeroes: code that forgets to clear a new table must fail. */
+	memset(arena, 0xa5, size_bytes);
+	arena_size = size_bytes;
+}
+
+void host_arena_free(void)
+{
+	free(arena);
+	arena = NULL;
+	arena_size = 0;
+}
+
+uint64_t host_arena_size(void)
+{
+	return arena_size;
+}
+
+void *mm_phys_to_virt(phys_addr_t pa)
+{
+	if (pa >= arena_size) {
+		fprintf(stderr, "mm_phys_to_virt: physical address %#llx is outside the %#llx-byte arena\n",
+		        (unsigned long long)pa, (unsigned long long)arena_size);
+		abort();
+	}
+	return arena + pa;
+}
+
+phys_addr_t mm_read_root_table(void)
+{
+	return host_root_table;
+}
+
+void mm_load_root_table(phys_addr_t root)
+{
+	host_root_table = root;
+}
+
+void mm_tlb_flush_page(virt_addr_t va)
+{
+	host_tlb_flush_page_count++;
+	host_tlb_last_flushed_page = va;
+}
+
+void mm_tlb_flush_all(void)
+{
+	host_tlb_flush_all_count++;
+}
+
+static void log_append(const char *s, size_t len)
+{
+	if (log_len + len + 1 > log_cap) {
+		size_t cap = log_cap ? log_cap : 4096;
+		while (cap < log_len + len + 1)
+			cap *= 2;
+		log_buf = realloc(log_buf, cap);
+		if (!log_buf)
+			abort();
+		log_cap = cap;
+	}
+	memcpy(log_buf + log_len, s, len);
+	log_len += len;
+	log_buf[log_len] = '\0';
+	/* HOST_LOG=1 echoes the log, handy when debugging a test. */
+	const char *echo = getenv("HOST_LOG");
+	if (echo && *echo == '1')
+		fwrite(s, 1, len, stderr);
+}
+
+void mm_log(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	log_append(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+void mm_panic(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "KERNEL PANIC: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	abort();
+}
+
+void console_write(const char *s, size_t len)
+{
+	log_append(s, len);
+}
+
+const char *host_log_text(void)
+{
+	return log_buf ? log_buf : "";
+}
+
+bool host_log_contains(const char *needle)
+{
+	return strstr(host_log_text(), needle) != NULL;
+}
+
+void host_log_clear(void)
+{
+	log_len = 0;
+	if (log_buf)
+		log_buf[0] = '\0';
+}

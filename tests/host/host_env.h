@@ -1,0 +1,32 @@
+/*
+ * host_env.h - the host side of src/mm/mm_env.h: a malloc'd arena stands in
+ * for physical memory, and everything the MM code logs is captured so that
+ * tests can check that a refusal names the problem and the value.
+ */
+#ifndef HOST_ENV_H
+#define HOST_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Physical addresses [0, size) become readable and writable. Any earlier
+ * arena is freed. size must be a multiple of 4096. */
+void host_arena_init(uint64_t size_bytes);
+void host_arena_free(void);
+uint64_t host_arena_size(void);
+
+/* Everything logged (mm_log, console_write) since the last clear. */
+const char *host_log_text(void);
+bool host_log_contains(const char *needle);
+void host_log_clear(void);
+
+/* How many TLB flushes the MM code asked for, and the last page flushed. */
+extern unsigned long host_tlb_flush_page_count;
+extern unsigned long host_tlb_flush_all_count;
+extern uint64_t host_tlb_last_flushed_page;
+
+/* The "CR3" of the host environment. */
+extern uint64_t host_root_table;
+
+#endif /* HOST_ENV_H */
