@@ -1,0 +1,33 @@
+/*
+ * cmdline.h - the kernel command line: space-separated words from the
+ * multiboot2 command-line tag (for example "exit selftest"), each of which
+ * turns one option on. Unknown words are reported and ignored, so a typo
+ * never stops the boot but never goes unnoticed either.
+ */
+#ifndef CMDLINE_H
+#define CMDLINE_H
+
+#include <stdbool.h>
+
+/* The options the command line can turn on; all false by default. */
+struct cmdline_options {
+	bool exit;              /* "exit": end QEMU through isa-debug-exit at the end */
+	bool selftest;          /* "selftest": run the in-kernel self-tests */
+	bool test_pagefault;    /* "test-pagefault": provoke a page fault (tests only) */
+	unsigned unknown_count; /* how many words were not recognised */
+};
+
+/*
+ * Parse a command line into *out (which is fully overwritten).
+ * cmdline: words separated by spaces or tabs (runs of them too); NULL or ""
+ *          leaves every option off. Words match exactly, not by prefix.
+ * out:     receives the options; each unknown word adds one to
+ *          unknown_count and prints one warning line through kprintf that
+ *          names the word and lists the known ones.
+ */
+void cmdline_parse(const char *cmdline, struct cmdline_options *out);
+
+/* Print every known word with one line of help, through kprintf. */
+void cmdline_print_help(void);
+
+#endif /* CMDLINE_H */
