@@ -50,17 +50,23 @@ void phys_area_reset(void);
  * sorted); others are recorded. A zero size is ignored. An entry whose end
  * wraps past 2^64 is clipped to 2^64 - 1 and a warning is logged. When the
  * usable table is full, the range that sorts last is left out and counted
- * (see phys_area_dropped_bytes()). */
+ * (see phys_area_dropped_bytes()). Allowed only before phys_area_finish()
+ * (stage MM_STAGE_NONE); later calls are refused with a log line. */
 void phys_area_add(phys_addr_t base, uint64_t size_bytes, uint32_t type);
 
 /* Trim every usable range inward to page boundaries, drop the empty ones,
  * log a warning if anything was left out for lack of room, and move the MM
- * stage to MM_STAGE_PHYS_AREAS. */
+ * stage to MM_STAGE_PHYS_AREAS. Returns MM_OK, or MM_ERR_WRONG_STAGE (with
+ * a log line, table untouched) unless the stage is MM_STAGE_NONE. */
 enum mm_error phys_area_finish(void);
 
 /* Bytes and ranges of usable RAM left out because the table was full. */
 uint64_t phys_area_dropped_bytes(void);
 size_t phys_area_dropped_count(void);
+
+/* Entries of other types not recorded because phys_other_area[] was full
+ * (each one is also logged when it happens). */
+size_t phys_area_other_dropped_count(void);
 
 /* Total usable bytes in the table. */
 uint64_t phys_area_total_bytes(void);

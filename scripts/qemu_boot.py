@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Boot a StageOS ISO in QEMU (TCG, headless) and check how it ended.
+
+Used by the ctest boot tests and usable by hand:
+
+  scripts/qemu_boot.py --iso build/gcc/test-boot.iso --machine q35 --firmware uefi
+
+It starts QEMU with the serial port in a log file and the isa-debug-exit
+device, waits for QEMU to exit (or kills it after --timeout seconds), then
+checks the exit status, the last serial line and any --expect patterns. On
+any failure it prints why and the whole serial log, and exits 1.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+ANSI_ESCAPE = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])")
+
+
+def fail(reason, log_text=None):
+    print(f"FAIL: {reason}")
+    if log_text is not None:
+        print("---- serial log ----")
+        print(log_text if log_text else "(empty: the kernel printed nothing on COM1)")
+        print("---- end of serial log ----")
+    sys.exit(1)
+
+
+def clean_lines(raw):
+    """The serial log as lines, without GRUB's terminal escapes and CRs."""
+    text = ANSI_ESCAPE.sub("", raw.decode("utf-8", errors="replace"))
+    return [line.rstrip("\r").rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+
+
+def build_command(args, serial_log, vars_copy):
+    qemu = shutil.which(args.qemu)
+    if qemu is None:
+        fail(f"{args.qemu} not found on PATH: run scripts/setup.sh to install QEMU")
+    cmd = [qemu, "-machine", args.machine, "-cpu", args.cpu, "-m", args.memory,
+           "-smp", str(args.smp), "-accel", "tcg",
+           "-display", "none", "-vga", "none", "-monitor", "none", "-no-reboot",
+           "-serial", f"file:{serial_log}",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-cdrom", args.iso, "-boot", "d"]
+    if args.firmware == "uefi":
+        for path in (OVMF_CODE, OVMF_VARS):
+            if not os.path.exists(path):
+                fail(f"{path} not found: run scripts/setup.sh to install OVMF")
+        shutil.copyfile(OVMF_VARS, vars_copy)
+        cmd += ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+                "-drive", f"if=pflash,format=raw,unit=1,file={vars_copy}"]
+    if args.memory_file:
+        # Large guests: back RAM with a sparse file so only touched pages count.
+        cmd += ["-object", f"memory-backend-file,id=ram,size={args.memory},share=on,mem-path={args.memory_file}",
+                "-machine", "memory-backend=ram"]
+    cmd += args.extra
+    return cmd
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--iso", required=True)
+    p.add_argument("--machine", default="pc", choices=["pc", "q35"])
+    p.add_argument("--firmware", default="bios", choices=["bios", "uefi"])
+    p.add_argument("--memory", default="128M")
+    p.add_argument("--memory-file", help="back guest RAM with this (sparse) file")
+    p.add_argument("--cpu", default="qemu64")
+    p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--qemu", default="qemu-system-x86_64")
+    p.add_argument("--timeout", type=float, default=60.0)
+    p.add_argument("--expect-status", type=int, default=33,
+                   help="QEMU exit status: 33 = kernel wrote 0x10 (all good), 35 = 0x11 (panic)")
+    p.add_argument("--expect-last-line", default="KERNEL OK",
+                   help="regular expression the last non-empty serial line must match in full")
+    p.add_argument("--expect", action="append", default=[],
+                   help="regular expression some serial line must match (repeatable)")
+    p.add_argument("--reject", action="append", default=[],
+                   help="regular expression no serial line may match (repeatable)")
+    p.add_argument("--module-crc", action="append", default=[],
+                   help="N=FILE: the kernel must print 'module N crc32=<crc of FILE>'")
+    p.add_argument("--keep-log", help="copy the serial log here")
+    p.add_argument("--show-log", action="store_true", help="print the serial log even on success")
+    p.add_argument("extra", nargs="*", help="extra QEMU arguments after --")
+    args = p.parse_args()
+
+    if not os.path.exists(args.iso):
+        fail(f"ISO {args.iso} does not exist: build first (cmake --build <dir>)")
+
+    with tempfile.TemporaryDirectory(prefix="stageos-boot-") as tmp:
+        serial_log = os.path.join(tmp, "serial.log")
+        cmd = build_command(args, serial_log, os.path.join(tmp, "OVMF_VARS.fd"))
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT)
+        try:
+            qemu_output, _ = proc.communicate(timeout=args.timeout)
+            timed_out = False
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            qemu_output, _ = proc.communicate()
+            timed_out = True
+        elapsed = time.monotonic() - start
+        raw = open(serial_log, "rb").read() if os.path.exists(serial_log) else b""
+        if args.keep_log:
+            shutil.copyfile(serial_log, args.keep_log) if os.path.exists(serial_log) else None
+
+    lines = clean_lines(raw)
+    text = "\n".join(lines).strip()
+    print("qemu: " + " ".join(cmd))
+    print(f"qemu: finished in {elapsed:.2f} s with status {proc.returncode if not timed_out else 'none (killed)'}")
+    if qemu_output.strip():
+        print("qemu said: " + qemu_output.decode("utf-8", errors="replace").strip())
+
+    if timed_out:
+        if not raw.strip():
+            fail(f"QEMU did not exit within {args.timeout:.0f} s and the kernel printed nothing on COM1", text)
+        fail(f"QEMU did not exit within {args.timeout:.0f} s", text)
+    if proc.returncode != args.expect_status:
+        fail(f"QEMU exit status {proc.returncode}, expected {args.expect_status}", text)
+    non_empty = [line for line in lines if line.strip()]
+    if not non_empty:
+        fail("the kernel printed nothing on COM1", text)
+    if args.expect_last_line and not re.fullmatch(args.expect_last_line, non_empty[-1].strip()):
+        fail(f"last serial line is {non_empty[-1]!r}, expected {args.expect_last_line!r}", text)
+    for pattern in args.expect:
+        if not any(re.search(pattern, line) for line in lines):
+            fail(f"no serial line matches {pattern!r}", text)
+    for pattern in args.reject:
+        bad = [line for line in lines if re.search(pattern, line)]
+        if bad:
+            fail(f"serial line {bad[0]!r} matches the rejected pattern {pattern!r}", text)
+    for spec in args.module_crc:
+        index, path = spec.split("=", 1)
+        import zlib
+        crc = zlib.crc32(open(path, "rb").read()) & 0xFFFFFFFF
+        want = f"module {index} crc32={crc:08x}"
+        if not any(want in line for line in lines):
+            fail(f"no serial line says {want!r} (the host computed that CRC of {path})", text)
+    if args.show_log:
+        print(text)
+    print("PASS")
+
+
+if __name__ == "__main__":
+    main()

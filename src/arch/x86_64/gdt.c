@@ -1,0 +1,61 @@
+/* gdt.c - builds and loads the kernel's GDT and TSS (see gdt.h). */
+#include "gdt.h"
+
+#include <stdint.h>
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+
+struct gdt_pointer {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static struct tss tss;
+static uint8_t double_fault_stack[16384] __attribute__((aligned(16)));
+
+/* null, code, data, then the 16-byte TSS descriptor (two slots). */
+static uint64_t gdt[5];
+
+static uint64_t tss_descriptor_low(uint64_t base, uint32_t limit)
+{
+	return (limit & 0xffffULL) | ((base & 0xffffffULL) << 16) | (0x89ULL << 40) /* present, 64-bit TSS */
+	       | (((uint64_t)limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+}
+
+void gdt_init(void)
+{
+	gdt[0] = 0;
+	gdt[1] = 0x00af9a000000ffffULL; /* code: present, DPL 0, executable, L=1 */
+	gdt[2] = 0x00cf92000000ffffULL; /* data: present, DPL 0, writable */
+	uint64_t base = (uint64_t)&tss;
+	gdt[3] = tss_descriptor_low(base, sizeof(tss) - 1);
+	gdt[4] = base >> 32;
+
+	tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(double_fault_stack + sizeof(double_fault_stack));
+	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
+
+	struct gdt_pointer ptr = {.limit = sizeof(gdt) - 1, .base = (uint64_t)gdt};
+	/* Reload CS with a far return (there is no far jump to an absolute
+	 * 64-bit address), then the data segments, then the task register. */
+	__asm__ volatile("lgdt %0\n\t"
+	                 "pushq %1\n\t"
+	                 "leaq 1f(%%rip), %%rax\n\t"
+	                 "pushq %%rax\n\t"
+	                 "lretq\n"
+	                 "1:\n\t"
+	                 "movw %w2, %%ds\n\t"
+	                 "movw %w2, %%es\n\t"
+	                 "movw %w2, %%ss\n\t"
+	                 "ltr %w3\n\t"
+	                 :
+	                 : "m"(ptr), "i"(GDT_KERNEL_CODE), "r"(GDT_KERNEL_DATA), "r"(GDT_TSS)
+	                 : "rax", "memory");
+}

@@ -1,0 +1,64 @@
+/*
+ * mm_env.c - the kernel's side of src/mm/mm_env.h: physical memory is
+ * reached through the direct map at PHYS_OFFSET (the early tables map the
+ * first 4 GiB there; the kernel's own tables map all RAM), CR3 is the root
+ * table, invlpg and CR3/CR4 reloads flush the TLB, and logging goes to the
+ * console.
+ */
+#include "mm/mm_env.h"
+
+#include <stdarg.h>
+
+#include "cpu.h"
+#include "kernel/panic.h"
+#include "lib/format.h"
+
+void *mm_phys_to_virt(phys_addr_t pa)
+{
+	return (void *)(uintptr_t)(PHYS_OFFSET + pa);
+}
+
+phys_addr_t mm_read_root_table(void)
+{
+	return read_cr3() & ~0xfffULL;
+}
+
+void mm_load_root_table(phys_addr_t root)
+{
+	write_cr3(root);
+}
+
+void mm_tlb_flush_page(virt_addr_t va)
+{
+	invlpg(va);
+}
+
+void mm_tlb_flush_all(void)
+{
+	uint64_t cr4 = read_cr4();
+	if (cr4 & CR4_PGE) {
+		/* Global pages survive a CR3 reload; toggling PGE drops them too. */
+		write_cr4(cr4 & ~CR4_PGE);
+		write_cr4(cr4);
+	} else {
+		write_cr3(read_cr3());
+	}
+}
+
+void mm_log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+}
+
+void mm_panic(const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+	va_start(ap, fmt);
+	kvsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	panic("%s", reason);
+}

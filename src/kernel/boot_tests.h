@@ -1,0 +1,17 @@
+/*
+ * boot_tests.h - deliberate failures that the boot tests provoke through
+ * test-only command-line words, to check that the kernel reports them well.
+ */
+#ifndef KERNEL_BOOT_TESTS_H
+#define KERNEL_BOOT_TESTS_H
+
+/* An address no stage ever maps: in the lower half, above every identity
+ * mapping, and easy to spot in a register dump. */
+#define BOOT_TEST_FAULT_ADDR 0x00000deadbeef000ULL
+
+/* "test-pagefault": write to BOOT_TEST_FAULT_ADDR. The page-fault handler
+ * must report vector 14, "page not present, write, supervisor mode" and
+ * CR2 = the address, then panic. */
+__attribute__((noreturn)) void boot_test_page_fault(void);
+
+#endif /* KERNEL_BOOT_TESTS_H */

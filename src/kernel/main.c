@@ -1,0 +1,48 @@
+/*
+ * main.c - kernel_main: the bring-up list, one step per line, in order.
+ */
+#include <stdint.h>
+
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/interrupts.h"
+#include "boot/multiboot2.h"
+#include "drivers/serial8250/serial8250.h"
+#include "kernel/boot_tests.h"
+#include "kernel/panic.h"
+#include "lib/cmdline.h"
+#include "lib/format.h"
+#include "mm/mm_types.h"
+
+void kernel_main(uint32_t magic, uint64_t mbi_phys);
+
+void kernel_main(uint32_t magic, uint64_t mbi_phys)
+{
+	serial8250_init(); // COM1 console
+	kprintf("\nStageOS booting\n");
+	gdt_init(); // GDT and TSS (double-fault stack)
+	idt_init(); // exception handlers
+	kprintf("cpu: GDT, TSS and IDT loaded (32 exception handlers)\n");
+
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("kernel_main: bad multiboot2 magic 0x%x", magic);
+
+	// Stage 1: read the boot information in place, through the direct map.
+	struct mb2_info info;
+	struct mb2_error err;
+	if (mb2_parse((const void *)(uintptr_t)(PHYS_OFFSET + mbi_phys), MB2_MAX_TOTAL_SIZE, &info, &err) !=
+	    MB2_OK) {
+		char msg[200];
+		mb2_error_format(&err, msg, sizeof(msg));
+		panic("%s", msg);
+	}
+	struct cmdline_options opts;
+	cmdline_parse(info.cmdline, &opts); // exit, selftest, test words
+	panic_set_exit_on_finish(opts.exit);
+	mb2_print_summary(&info);
+
+	if (opts.test_pagefault)
+		boot_test_page_fault(); // test only: never returns
+
+	kprintf("KERNEL OK\n");
+	kernel_finish(); // exit or idle, per the command line
+}

@@ -1,0 +1,46 @@
+/* panic.c - panic(), assertions and the exit contract (see panic.h). */
+#include "panic.h"
+
+#include <stdarg.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/qemu_exit.h"
+#include "lib/format.h"
+
+static bool exit_on_finish;
+static bool panicking;
+
+void panic_set_exit_on_finish(bool exit_requested_flag)
+{
+	exit_on_finish = exit_requested_flag;
+}
+
+bool exit_requested(void)
+{
+	return exit_on_finish;
+}
+
+void panic(const char *fmt, ...)
+{
+	__asm__ volatile("cli");
+	/* A panic while printing a panic must not recurse forever. */
+	if (!panicking) {
+		panicking = true;
+		char reason[256];
+		va_list ap;
+		va_start(ap, fmt);
+		kvsnprintf(reason, sizeof(reason), fmt, ap);
+		va_end(ap);
+		kprintf("KERNEL PANIC: %s\n", reason);
+	}
+	if (exit_on_finish)
+		qemu_exit(QEMU_EXIT_FAILURE);
+	cpu_halt_forever();
+}
+
+void kernel_finish(void)
+{
+	if (exit_on_finish)
+		qemu_exit(QEMU_EXIT_SUCCESS);
+	cpu_halt_forever();
+}

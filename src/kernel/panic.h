@@ -1,0 +1,30 @@
+/*
+ * panic.h - stopping the kernel with a reason, and the exit contract.
+ *
+ * panic() prints "KERNEL PANIC: <reason>" as the last line. If the command
+ * line said `exit`, it then ends QEMU with status 35 (isa-debug-exit value
+ * 0x11); otherwise the CPU halts forever.
+ */
+#ifndef KERNEL_PANIC_H
+#define KERNEL_PANIC_H
+
+#include <stdbool.h>
+
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
+
+/* Stop with a panic naming the failed condition and where it is. */
+#define kassert(cond)                                                                                        \
+	do {                                                                                                 \
+		if (!(cond))                                                                                 \
+			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);                   \
+	} while (0)
+
+/* Set once the command line is parsed: whether `exit` was given. */
+void panic_set_exit_on_finish(bool exit_requested);
+bool exit_requested(void);
+
+/* The good end of a boot: with `exit`, QEMU exits with status 33 (0x10);
+ * without, idle forever. */
+__attribute__((noreturn)) void kernel_finish(void);
+
+#endif /* KERNEL_PANIC_H */
