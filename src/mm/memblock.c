@@ -1,0 +1,366 @@
+/*
+ * memblock.c - stage 2: memory and reserved regions (see memblock.h).
+ *
+ * Algorithm:
+ *  - Each table is an array of regions sorted by base, none overlapping or
+ *    touching another. Adding [base, end) finds the run of regions it
+ *    overlaps or touches and replaces the run by one merged region; with no
+ *    such run it inserts a new region at its sorted place.
+ *  - Removing [base, end) finds the run of regions it overlaps, keeps the
+ *    part of the first one below base and the part of the last one above
+ *    end, and drops the rest. Cutting a hole in one region turns one region
+ *    into two, so the room is checked before anything changes.
+ *  - Free ranges are computed on demand: walk memory regions upwards and
+ *    step over the reserved regions inside each one.
+ *  - Allocation is bottom-up first fit over the free ranges, then a reserve.
+ */
+#include "memblock.h"
+#include "mm_env.h"
+#include "mm_stage.h"
+#include "phys_area.h"
+
+_Static_assert(MEMBLOCK_MAX_REGIONS >= PHYS_MEMORY_AREA_MAX,
+               "the memory table must hold every phys_memory_area entry");
+
+struct memblock_type {
+	const char *name; /* "memory" or "reserved", for messages */
+	size_t count;
+	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];
+};
+
+static struct memblock_type memory = {.name = "memory"};
+static struct memblock_type reserved = {.name = "reserved"};
+
+static uint64_t region_end(const struct memblock_region *region)
+{
+	return region->base + region->size_bytes;
+}
+
+void memblock_reset(void)
+{
+	memory.count = 0;
+	reserved.count = 0;
+	__builtin_memset(memory.regions, 0, sizeof(memory.regions));
+	__builtin_memset(reserved.regions, 0, sizeof(reserved.regions));
+}
+
+/* A range must be non-empty and its end must not wrap past 2^64. */
+static enum mm_error check_range(const char *who, phys_addr_t base, uint64_t size_bytes)
+{
+	if (size_bytes == 0) {
+		mm_log("%s: zero size at base 0x%lx\n", who, base);
+		return MM_ERR_INVALID;
+	}
+	if (size_bytes > UINT64_MAX - base) {
+		mm_log("%s: range at 0x%lx with size 0x%lx wraps past 2^64\n", who, base, size_bytes);
+		return MM_ERR_INVALID;
+	}
+	return MM_OK;
+}
+
+/* The stages in which memblock may still change: before the buddy owns
+ * free memory. */
+static enum mm_error check_modify_stage(const char *who)
+{
+	return mm_stage_check(who, MM_STAGE_MEMBLOCK, MM_STAGE_PAGING);
+}
+
+/* Replace regions [from, to) of type by the n regions in pieces. The caller
+ * has checked that the result fits. */
+static void replace_regions(struct memblock_type *type, size_t from, size_t to,
+                            const struct memblock_region *pieces, size_t n)
+{
+	size_t tail = type->count - to;
+	__builtin_memmove(&type->regions[from + n], &type->regions[to], tail * sizeof(type->regions[0]));
+	for (size_t i = 0; i < n; i++)
+		type->regions[from + i] = pieces[i];
+	type->count = type->count - (to - from) + n;
+}
+
+/* Add [base, base + size_bytes) to type, merging as described above. */
+static enum mm_error add_range(const char *who, struct memblock_type *type, phys_addr_t base,
+                               uint64_t size_bytes)
+{
+	enum mm_error err = check_range(who, base, size_bytes);
+	if (err != MM_OK)
+		return err;
+	uint64_t end = base + size_bytes;
+
+	/* [first, last): the regions that overlap or touch [base, end). */
+	size_t first = 0;
+	while (first < type->count && region_end(&type->regions[first]) < base)
+		first++;
+	size_t last = first;
+	while (last < type->count && type->regions[last].base <= end)
+		last++;
+
+	struct memblock_region merged = {.base = base, .size_bytes = size_bytes};
+	if (last > first) {
+		uint64_t first_base = type->regions[first].base;
+		uint64_t last_end = region_end(&type->regions[last - 1]);
+		merged.base = first_base < base ? first_base : base;
+		merged.size_bytes = (last_end > end ? last_end : end) - merged.base;
+	} else if (type->count == MEMBLOCK_MAX_REGIONS) {
+		mm_log("%s: %s table full (%d regions): cannot add [0x%lx-0x%lx)\n", who, type->name,
+		       MEMBLOCK_MAX_REGIONS, base, end);
+		return MM_ERR_TABLE_FULL;
+	}
+	replace_regions(type, first, last, &merged, 1);
+	return MM_OK;
+}
+
+/* Cut [base, base + size_bytes) out of type, splitting where needed. */
+static enum mm_error remove_range(const char *who, struct memblock_type *type, phys_addr_t base,
+                                  uint64_t size_bytes)
+{
+	enum mm_error err = check_range(who, base, size_bytes);
+	if (err != MM_OK)
+		return err;
+	uint64_t end = base + size_bytes;
+
+	/* [first, last): the regions that overlap [base, end). */
+	size_t first = 0;
+	while (first < type->count && region_end(&type->regions[first]) <= base)
+		first++;
+	size_t last = first;
+	while (last < type->count && type->regions[last].base < end)
+		last++;
+	if (first == last)
+		return MM_OK; /* nothing of the range is in the table */
+
+	/* What survives: the part below base and the part above end. */
+	struct memblock_region pieces[2];
+	size_t n = 0;
+	const struct memblock_region *lowest = &type->regions[first];
+	const struct memblock_region *highest = &type->regions[last - 1];
+	if (lowest->base < base)
+		pieces[n++] =
+		    (struct memblock_region){.base = lowest->base, .size_bytes = base - lowest->base};
+	if (region_end(highest) > end)
+		pieces[n++] = (struct memblock_region){.base = end, .size_bytes = region_end(highest) - end};
+
+	if (type->count - (last - first) + n > MEMBLOCK_MAX_REGIONS) {
+		mm_log("%s: %s table full (%d regions): cutting [0x%lx-0x%lx) out of [0x%lx-0x%lx) needs "
+		       "one more region\n",
+		       who, type->name, MEMBLOCK_MAX_REGIONS, base, end, lowest->base, region_end(lowest));
+		return MM_ERR_TABLE_FULL;
+	}
+	replace_regions(type, first, last, pieces, n);
+	return MM_OK;
+}
+
+enum mm_error memblock_init_from_phys_areas(void)
+{
+	static const char who[] = "memblock_init_from_phys_areas";
+	enum mm_error err = mm_stage_check(who, MM_STAGE_PHYS_AREAS, MM_STAGE_PHYS_AREAS);
+	if (err != MM_OK)
+		return err;
+
+	memblock_reset();
+	for (size_t i = 0; i < phys_memory_area_count; i++) {
+		err = add_range(who, &memory, phys_memory_area[i].base, phys_memory_area[i].size_bytes);
+		if (err != MM_OK)
+			return err;
+	}
+	return mm_stage_advance(MM_STAGE_MEMBLOCK);
+}
+
+enum mm_error memblock_add(phys_addr_t base, uint64_t size_bytes)
+{
+	enum mm_error err = check_modify_stage("memblock_add");
+	if (err != MM_OK)
+		return err;
+	return add_range("memblock_add", &memory, base, size_bytes);
+}
+
+enum mm_error memblock_reserve(phys_addr_t base, uint64_t size_bytes)
+{
+	enum mm_error err = check_modify_stage("memblock_reserve");
+	if (err != MM_OK)
+		return err;
+	return add_range("memblock_reserve", &reserved, base, size_bytes);
+}
+
+enum mm_error memblock_remove(phys_addr_t base, uint64_t size_bytes)
+{
+	enum mm_error err = check_modify_stage("memblock_remove");
+	if (err != MM_OK)
+		return err;
+	return remove_range("memblock_remove", &memory, base, size_bytes);
+}
+
+enum mm_error memblock_free(phys_addr_t base, uint64_t size_bytes)
+{
+	enum mm_error err = check_modify_stage("memblock_free");
+	if (err != MM_OK)
+		return err;
+	return remove_range("memblock_free", &reserved, base, size_bytes);
+}
+
+bool memblock_is_memory(phys_addr_t base, uint64_t size_bytes)
+{
+	if (check_range("memblock_is_memory", base, size_bytes) != MM_OK)
+		return false;
+	/* Regions never touch, so a covered range lies inside a single one. */
+	for (size_t i = 0; i < memory.count; i++) {
+		const struct memblock_region *region = &memory.regions[i];
+		if (region->base <= base && region_end(region) >= base + size_bytes)
+			return true;
+	}
+	return false;
+}
+
+bool memblock_overlaps_reserved(phys_addr_t base, uint64_t size_bytes)
+{
+	if (check_range("memblock_overlaps_reserved", base, size_bytes) != MM_OK)
+		return false;
+	for (size_t i = 0; i < reserved.count; i++) {
+		const struct memblock_region *region = &reserved.regions[i];
+		if (region->base < base + size_bytes && region_end(region) > base)
+			return true;
+	}
+	return false;
+}
+
+bool memblock_next_free_range(uint64_t *cursor, phys_addr_t *base, phys_addr_t *end)
+{
+	for (size_t m = 0; m < memory.count; m++) {
+		const struct memblock_region *mem = &memory.regions[m];
+		uint64_t mem_end = region_end(mem);
+		if (mem_end <= *cursor)
+			continue;
+		uint64_t start = mem->base > *cursor ? mem->base : *cursor;
+		uint64_t stop = mem_end;
+
+		/* Step over reserved regions covering start; the first one that
+		 * begins above start ends the free piece. Reserved regions never
+		 * touch, so after one step the next one begins above start. */
+		for (size_t r = 0; r < reserved.count && start < mem_end; r++) {
+			const struct memblock_region *res = &reserved.regions[r];
+			if (region_end(res) <= start)
+				continue;
+			if (res->base <= start) {
+				start = region_end(res);
+				continue;
+			}
+			stop = res->base < mem_end ? res->base : mem_end;
+			break;
+		}
+		if (start < stop) {
+			*base = start;
+			*end = stop;
+			*cursor = stop;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Bottom-up first fit in [min, max_end), then reserve. */
+static enum mm_error alloc_in_window(const char *who, uint64_t size_bytes, uint64_t align, phys_addr_t min,
+                                     phys_addr_t max_end, phys_addr_t *out)
+{
+	enum mm_error err = check_modify_stage(who);
+	if (err != MM_OK)
+		return err;
+	if (size_bytes == 0) {
+		mm_log("%s: zero size requested (align 0x%lx)\n", who, align);
+		return MM_ERR_INVALID;
+	}
+	if (align < PAGE_SIZE || (align & (align - 1)) != 0) {
+		mm_log("%s: alignment 0x%lx is not a power of two >= 0x%lx\n", who, align,
+		       (uint64_t)PAGE_SIZE);
+		return MM_ERR_MISALIGNED;
+	}
+	if (min >= max_end) {
+		mm_log("%s: empty window [0x%lx-0x%lx)\n", who, min, max_end);
+		return MM_ERR_INVALID;
+	}
+
+	uint64_t cursor;
+	phys_addr_t free_base, free_end;
+	for_each_free_range(cursor, free_base, free_end)
+	{
+		if (free_base >= max_end)
+			break;
+		uint64_t lo = free_base > min ? free_base : min;
+		uint64_t hi = free_end < max_end ? free_end : max_end;
+		if (lo >= hi || lo > UINT64_MAX - (align - 1))
+			continue;
+		uint64_t candidate = ALIGN_UP(lo, align);
+		if (candidate >= hi || hi - candidate < size_bytes)
+			continue;
+		err = add_range(who, &reserved, candidate, size_bytes);
+		if (err != MM_OK)
+			return err;
+		*out = candidate;
+		return MM_OK;
+	}
+	mm_log("%s: no free range of 0x%lx bytes (align 0x%lx) in [0x%lx-0x%lx)\n", who, size_bytes, align,
+	       min, max_end);
+	return MM_ERR_NO_MEMORY;
+}
+
+enum mm_error memblock_alloc(uint64_t size_bytes, uint64_t align, phys_addr_t *out)
+{
+	return alloc_in_window("memblock_alloc", size_bytes, align, MEMBLOCK_LOW_LIMIT,
+	                       MEMBLOCK_ALLOC_ANYWHERE, out);
+}
+
+enum mm_error memblock_alloc_range(uint64_t size_bytes, uint64_t align, phys_addr_t min, phys_addr_t max_end,
+                                   phys_addr_t *out)
+{
+	return alloc_in_window("memblock_alloc_range", size_bytes, align, min, max_end, out);
+}
+
+size_t memblock_memory_count(void)
+{
+	return memory.count;
+}
+
+size_t memblock_reserved_count(void)
+{
+	return reserved.count;
+}
+
+const struct memblock_region *memblock_memory_region(size_t i)
+{
+	return i < memory.count ? &memory.regions[i] : NULL;
+}
+
+const struct memblock_region *memblock_reserved_region(size_t i)
+{
+	return i < reserved.count ? &reserved.regions[i] : NULL;
+}
+
+static uint64_t total_bytes(const struct memblock_type *type)
+{
+	uint64_t total = 0;
+	for (size_t i = 0; i < type->count; i++)
+		total += type->regions[i].size_bytes;
+	return total;
+}
+
+uint64_t memblock_memory_bytes(void)
+{
+	return total_bytes(&memory);
+}
+
+uint64_t memblock_reserved_bytes(void)
+{
+	return total_bytes(&reserved);
+}
+
+static void dump_type(const struct memblock_type *type)
+{
+	mm_log("memblock: %s: %zu regions, 0x%lx bytes\n", type->name, type->count, total_bytes(type));
+	for (size_t i = 0; i < type->count; i++)
+		mm_log("  [0x%lx-0x%lx) %lu KiB\n", type->regions[i].base, region_end(&type->regions[i]),
+		       type->regions[i].size_bytes >> 10);
+}
+
+void memblock_dump(void)
+{
+	dump_type(&memory);
+	dump_type(&reserved);
+}
