@@ -1,0 +1,119 @@
+/*
+ * buddy.h - stage 5: the buddy allocator, which owns all free physical memory.
+ *
+ * Design: free blocks of 2^order pages (order 0..BUDDY_MAX_ORDER) sit on one
+ * doubly linked free list per order. One small struct per 4 KiB frame says
+ * whether the frame heads a free or allocated block (and its order), lies
+ * inside one, or is not managed, so a block's buddy is found and checked in O(1).
+ *
+ * The buddy writes only into its metadata, never into the memory it manages:
+ * free-list links live in the per-frame structs, so freed memory is left as
+ * the caller left it (and memory far above what the host tests can map works).
+ * The caller provides the metadata (the kernel takes it from memblock).
+ */
+#ifndef BUDDY_H
+#define BUDDY_H
+
+#include "frame_source.h"
+#include "mm_types.h"
+
+#define BUDDY_MAX_ORDER 10                             /* order 10 = 1024 pages = 4 MiB */
+#define BUDDY_MAX_BLOCK (PAGE_SIZE << BUDDY_MAX_ORDER) /* bytes in the largest block */
+#define BUDDY_NONE      UINT32_MAX                     /* "no frame" in a list link */
+
+/* What a frame is, from the buddy's point of view. */
+enum buddy_frame_state {
+	BUDDY_FRAME_UNMANAGED = 0,  /* a hole or a reserved frame: never given to the buddy */
+	BUDDY_FRAME_FREE_HEAD,      /* first frame of a free block (on the list of its order) */
+	BUDDY_FRAME_ALLOCATED_HEAD, /* first frame of an allocated block */
+	BUDDY_FRAME_TAIL,           /* any other frame of a block, free or allocated */
+};
+
+/* The metadata of one 4 KiB frame. Frames are numbered from base_pfn, the
+ * lowest managed frame number rounded down to a multiple of 2^BUDDY_MAX_ORDER,
+ * so a block of order k starts at an index that is a multiple of 2^k and its
+ * buddy is at index ^ 2^k. next/prev are only meaningful in a FREE_HEAD. */
+struct buddy_frame {
+	uint32_t next, prev; /* free-list links, as frame indices, or BUDDY_NONE */
+	uint8_t order;       /* block order, in a head */
+	uint8_t state;       /* enum buddy_frame_state */
+};
+
+/* Bytes of metadata buddy_init() needs for the span [lowest, highest_end):
+ * one struct buddy_frame per frame from the aligned-down base to the end.
+ * Returns 0 when the span is empty or too large (buddy_init refuses those). */
+uint64_t buddy_metadata_bytes(phys_addr_t lowest, phys_addr_t highest_end);
+
+/* Set the buddy up for the physical span [lowest, highest_end), with every
+ * frame unmanaged and all lists empty. metadata: caller-owned memory of
+ * metadata_bytes bytes (at least buddy_metadata_bytes(), 4-byte aligned).
+ * Allowed in stage PAGING only, once (until buddy_reset()).
+ * Returns MM_OK, MM_ERR_WRONG_STAGE, MM_ERR_INVALID (empty or too large span,
+ * NULL metadata, second call), MM_ERR_MISALIGNED (metadata pointer) or
+ * MM_ERR_NO_MEMORY (metadata too small; the message names both sizes). */
+enum mm_error buddy_init(phys_addr_t lowest, phys_addr_t highest_end, void *metadata,
+                         uint64_t metadata_bytes);
+
+/* Give the free range [base, base + size_bytes) to the buddy. The range is
+ * trimmed inward to whole pages, cut into the largest order-aligned blocks
+ * that fit, and each block is merged with its free buddies. The range must
+ * lie inside the span given to buddy_init() and must not overlap frames
+ * already given. Allowed in stage PAGING only.
+ * Returns MM_OK (also when no whole page remains; that is logged),
+ * MM_ERR_WRONG_STAGE, MM_ERR_INVALID (zero size, wraps, outside the span, no
+ * buddy_init) or MM_ERR_OVERLAP (some frame already managed); on an error
+ * nothing changes. */
+enum mm_error buddy_add_free_range(phys_addr_t base, uint64_t size_bytes);
+
+/* Allocate a block of 2^order pages, aligned to its size, splitting a larger
+ * block if needed; its physical address goes to *out. The block's content is
+ * whatever was there. Allowed from stage BUDDY on.
+ * Returns MM_OK, MM_ERR_WRONG_STAGE, MM_ERR_INVALID (order above
+ * BUDDY_MAX_ORDER, NULL out) or MM_ERR_NO_MEMORY (no block of that order or
+ * larger; the message names the order). */
+enum mm_error buddy_alloc_pages(unsigned order, phys_addr_t *out);
+
+/* Give back the block of 2^order pages at pa, which buddy_alloc_pages()
+ * returned with the same order; it merges with its free buddies. Allowed
+ * from stage BUDDY on. A refused free changes nothing and logs the address
+ * and order. Returns MM_OK, MM_ERR_WRONG_STAGE, MM_ERR_INVALID (order above
+ * max), MM_ERR_MISALIGNED (pa not aligned to the block size),
+ * MM_ERR_NOT_OWNED (outside the span, or inside a block but not its head),
+ * MM_ERR_RESERVED (a hole or reserved frame the buddy never managed),
+ * MM_ERR_DOUBLE_FREE (already free) or MM_ERR_WRONG_ORDER (allocated with
+ * another order; the message names both). */
+enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order);
+
+/* The smallest order whose block holds size_bytes (0 for 0 bytes). Sizes
+ * above BUDDY_MAX_BLOCK give BUDDY_MAX_ORDER + 1, which buddy_alloc_pages()
+ * refuses with MM_ERR_INVALID. */
+unsigned buddy_order_for_bytes(uint64_t size_bytes);
+
+/* Free pages in all lists together. */
+uint64_t buddy_free_pages_total(void);
+
+/* Free blocks on the list of one order (0 for an order above max). */
+size_t buddy_free_blocks(unsigned order);
+
+/* Pages ever given to the buddy by buddy_add_free_range() (free or not). */
+uint64_t buddy_managed_pages(void);
+
+/* Log the number of free blocks per order and the free total. */
+void buddy_dump(void);
+
+/* Walk every free list and all the metadata: list entries are free heads of
+ * the list's order, aligned, inside the span, correctly linked; no free
+ * block has a free buddy of the same order; every block's other frames are
+ * tails; the counters agree. Logs the first violation and returns false;
+ * returns true when all holds. */
+bool buddy_check_invariants(void);
+
+/* A frame source (name "buddy") that allocates and frees single order-0
+ * frames, for the page-table mapper. */
+struct frame_source *buddy_frame_source(void);
+
+/* Host tests only: forget everything (the metadata memory stays the
+ * caller's), so buddy_init() may run again. */
+void buddy_reset(void);
+
+#endif /* BUDDY_H */
