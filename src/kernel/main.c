@@ -8,6 +8,9 @@
 #include "boot/multiboot2.h"
 #include "drivers/serial8250/serial8250.h"
 #include "kernel/boot_tests.h"
+#include "kernel/mm_bringup.h"
+#include "kernel/modules.h"
+#include "kernel/selftest.h"
 #include "kernel/panic.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
@@ -39,9 +42,15 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 	cmdline_parse(info.cmdline, &opts); // exit, selftest, test words
 	panic_set_exit_on_finish(opts.exit);
 	mb2_print_summary(&info);
+	modules_record_crc(&info); // CRC32 of every module, checked again later
+
+	mm_bringup_phys_areas(&info); // stage 1: memory map -> phys_memory_area[]
+	mm_bringup(&info, mbi_phys);  // stages 2-5: memblock, bump, page tables, buddy
 
 	if (opts.test_pagefault)
 		boot_test_page_fault(); // test only: never returns
+	if (opts.selftest)
+		selftest_run(&info); // buddy stress, module integrity
 
 	kprintf("KERNEL OK\n");
 	kernel_finish(); // exit or idle, per the command line

@@ -266,7 +266,7 @@ static void parse_conversion(const char **p, struct conversion *conv, va_list *a
 }
 
 /* Formats fmt with the arguments in *ap into out. */
-static void format(struct output *out, const char *fmt, va_list *ap)
+static void format_to_output(struct output *out, const char *fmt, va_list *ap)
 {
 	const char *p = fmt;
 	while (*p != '\0') {
@@ -355,7 +355,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	struct output out = {.buf = buf, .capacity = size > 0 ? size - 1 : 0};
 	va_list args;
 	va_copy(args, ap);
-	format(&out, fmt, &args);
+	format_to_output(&out, fmt, &args);
 	va_end(args);
 	if (size > 0)
 		buf[out.used] = '\0';
@@ -377,7 +377,7 @@ int kvprintf(const char *fmt, va_list ap)
 	struct output out = {.buf = chunk, .capacity = sizeof(chunk), .to_console = true};
 	va_list args;
 	va_copy(args, ap);
-	format(&out, fmt, &args);
+	format_to_output(&out, fmt, &args);
 	va_end(args);
 	output_flush(&out);
 	return total_as_int(out.total);

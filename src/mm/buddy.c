@@ -356,6 +356,12 @@ uint64_t buddy_managed_pages(void)
 	return managed_pages;
 }
 
+void buddy_managed_span(phys_addr_t *base, uint64_t *nframes_out)
+{
+	*base = base_pfn << PAGE_SHIFT;
+	*nframes_out = nframes;
+}
+
 void buddy_dump(void)
 {
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)

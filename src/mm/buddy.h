@@ -98,6 +98,10 @@ size_t buddy_free_blocks(unsigned order);
 /* Pages ever given to the buddy by buddy_add_free_range() (free or not). */
 uint64_t buddy_managed_pages(void);
 
+/* The frames the metadata covers: *base is the physical address of the first
+ * (aligned down to the largest block), *nframes how many there are. */
+void buddy_managed_span(phys_addr_t *base, uint64_t *nframes_out);
+
 /* Log the number of free blocks per order and the free total. */
 void buddy_dump(void);
 

@@ -1,0 +1,68 @@
+/*
+ * mm_bringup.c - the kernel's MM stage driver (see mm_bringup.h).
+ */
+#include "mm_bringup.h"
+
+#include "arch/x86_64/cpu.h"
+#include "kernel/panic.h"
+#include "lib/format.h"
+#include "mm/mm_init.h"
+#include "mm/mm_stage.h"
+#include "mm/phys_area.h"
+
+/* Bounds exported by src/arch/x86_64/linker.ld. */
+extern char __kernel_phys_start[], __kernel_phys_end[];
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __data_end[];
+extern char early_tables_start[], early_tables_end[];
+
+static void check(enum mm_error err, const char *stage)
+{
+	if (err != MM_OK)
+		panic("%s: %s", stage, mm_strerror(err));
+}
+
+void mm_bringup_phys_areas(const struct mb2_info *info)
+{
+	check(mb2_fill_phys_areas(info), "stage 1 (phys_memory_area)");
+	kprintf("phys_memory_area: %zu usable ranges, %lu MiB; %zu other ranges recorded\n",
+	        phys_memory_area_count, phys_area_total_bytes() >> 20, phys_other_area_count);
+}
+
+static void gather_params(const struct mb2_info *info, uint64_t mbi_phys, struct mm_boot_params *p)
+{
+	*p = (struct mm_boot_params){0};
+	p->kernel = (struct mm_kernel_layout){
+	    .image_phys_start = (phys_addr_t)(uintptr_t)__kernel_phys_start,
+	    .image_phys_end = ALIGN_UP((phys_addr_t)(uintptr_t)__kernel_phys_end, PAGE_SIZE),
+	    .text_start = (virt_addr_t)__text_start,
+	    .text_end = (virt_addr_t)__text_end,
+	    .rodata_start = (virt_addr_t)__rodata_start,
+	    .rodata_end = (virt_addr_t)__rodata_end,
+	    .data_start = (virt_addr_t)__data_start,
+	    .data_end = (virt_addr_t)__data_end,
+	};
+	if (info->has_load_base && info->load_base_addr != p->kernel.image_phys_start)
+		panic("mm_bringup: GRUB loaded the kernel at 0x%x, but it is linked for 0x%lx",
+		      info->load_base_addr, p->kernel.image_phys_start);
+	p->allow_1g_pages = cpu_has_1g_pages();
+
+	check(mm_boot_reserve(p, mbi_phys, info->total_size, "boot information"), "mm_bringup");
+	check(mm_boot_reserve(p, (phys_addr_t)(uintptr_t)early_tables_start,
+	                      (uint64_t)(early_tables_end - early_tables_start), "early page tables"),
+	      "mm_bringup");
+	for (size_t i = 0; i < info->module_count; i++) {
+		struct mb2_module m;
+		if (mb2_module(info, i, &m))
+			check(mm_boot_reserve(p, m.start, m.end - m.start, "module"), "mm_bringup");
+	}
+}
+
+void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys)
+{
+	static struct mm_boot_params params; /* large: keep it off the stack */
+	gather_params(info, mbi_phys, &params);
+	check(mm_memblock_stage(&params), "stage 2 (memblock)");
+	check(mm_bump_stage(&params), "stage 3 (bump)");
+	check(mm_paging_stage(&params), "stage 4 (page tables)");
+	check(mm_buddy_stage(), "stage 5 (buddy)");
+}

@@ -1,0 +1,20 @@
+/*
+ * mm_bringup.h - the kernel's MM stage driver: gathers what the MM stages
+ * need from the linker script and the boot information, runs stages 1 to 5
+ * in order, and turns any error into a panic (the only place that does).
+ */
+#ifndef KERNEL_MM_BRINGUP_H
+#define KERNEL_MM_BRINGUP_H
+
+#include <stdint.h>
+
+#include "boot/multiboot2.h"
+
+/* Stage 1: the memory map into phys_memory_area[]. */
+void mm_bringup_phys_areas(const struct mb2_info *info);
+
+/* Stages 2 to 5: memblock, bump, the kernel's tables and CR3 switch, buddy.
+ * mbi_phys is where the boot information lies (it stays reserved). */
+void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys);
+
+#endif /* KERNEL_MM_BRINGUP_H */

@@ -1,0 +1,252 @@
+/*
+ * mm_init.c - the MM stages 2 to 5 (see mm_init.h). Each function checks
+ * the stage it starts from, does its one job, advances the stage and prints
+ * one line. They only call the public APIs of memblock, bump, the mapper
+ * and the buddy: this file is the place to read the bring-up order.
+ */
+#include "mm_init.h"
+
+#include "buddy.h"
+#include "bump.h"
+#include "memblock.h"
+#include "mm_env.h"
+#include "mm_stage.h"
+#include "phys_area.h"
+
+static struct pt_space kernel_space;
+static uint64_t direct_map_table_bytes;
+
+struct pt_space *mm_kernel_space(void)
+{
+	return &kernel_space;
+}
+
+uint64_t mm_direct_map_table_bytes(void)
+{
+	return direct_map_table_bytes;
+}
+
+enum mm_error mm_boot_reserve(struct mm_boot_params *params, phys_addr_t base, uint64_t size_bytes,
+                              const char *what)
+{
+	if (params->reserved_count == MM_MAX_BOOT_RESERVED) {
+		mm_log("mm_boot_reserve: no room for %s [0x%lx-0x%lx): all %d slots used\n", what, base,
+		       base + size_bytes, MM_MAX_BOOT_RESERVED);
+		return MM_ERR_TABLE_FULL;
+	}
+	params->reserved[params->reserved_count++] = (struct mm_boot_range){base, size_bytes, what};
+	return MM_OK;
+}
+
+/* Reserve one range, saying what it is if that fails. */
+static enum mm_error reserve_named(phys_addr_t base, uint64_t size_bytes, const char *what)
+{
+	enum mm_error err = memblock_reserve(base, size_bytes);
+	if (err != MM_OK)
+		mm_log("memblock: cannot reserve %s [0x%lx-0x%lx): %s\n", what, base, base + size_bytes,
+		       mm_strerror(err));
+	return err;
+}
+
+enum mm_error mm_memblock_stage(const struct mm_boot_params *params)
+{
+	enum mm_error err = memblock_init_from_phys_areas();
+	if (err != MM_OK)
+		return err;
+	/* The first MiB holds the BIOS data area, the EBDA, ROMs and (later)
+	 * the AP trampoline; nothing general-purpose goes there. */
+	if ((err = reserve_named(0, MiB(1), "first 1 MiB")) != MM_OK)
+		return err;
+	const struct mm_kernel_layout *k = &params->kernel;
+	if ((err = reserve_named(k->image_phys_start, k->image_phys_end - k->image_phys_start,
+	                         "kernel image")) != MM_OK)
+		return err;
+	for (size_t i = 0; i < params->reserved_count; i++) {
+		const struct mm_boot_range *r = &params->reserved[i];
+		if (r->size_bytes == 0)
+			continue;
+		if ((err = reserve_named(r->base, r->size_bytes, r->what)) != MM_OK)
+			return err;
+	}
+	mm_log("memblock: %zu memory regions (%lu MiB), %zu reserved regions (%lu KiB)\n",
+	       memblock_memory_count(), memblock_memory_bytes() >> 20, memblock_reserved_count(),
+	       memblock_reserved_bytes() >> 10);
+	return MM_OK;
+}
+
+enum mm_error mm_bump_stage(const struct mm_boot_params *params)
+{
+	phys_addr_t start = ALIGN_UP(params->kernel.image_phys_end, PAGE_SIZE);
+	enum mm_error err = bump_init(start);
+	if (err != MM_OK)
+		return err;
+	mm_log("bump: hands out zeroed frames from 0x%lx (the end of the kernel image)\n", start);
+	return MM_OK;
+}
+
+/* Map one section of the kernel image at its link address. */
+static enum mm_error map_kernel_section(virt_addr_t start, virt_addr_t end, unsigned flags, const char *name)
+{
+	if (end <= start)
+		return MM_OK;
+	enum mm_error err = pt_map_range(&kernel_space, start, start - KERNEL_VIRT_BASE, end - start, flags,
+	                                 PT_TLB_IGNORE, NULL);
+	if (err != MM_OK)
+		mm_log("paging: cannot map kernel %s [0x%lx-0x%lx): %s\n", name, start, end,
+		       mm_strerror(err));
+	return err;
+}
+
+/* The direct map: every memblock memory region at PHYS_OFFSET + phys. */
+static enum mm_error map_direct_map(struct pt_map_stats *total)
+{
+	for (size_t i = 0; i < memblock_memory_count(); i++) {
+		const struct memblock_region *r = memblock_memory_region(i);
+		struct pt_map_stats s = {0};
+		/* Tables are not loaded yet: nothing to flush (PT_TLB_IGNORE). */
+		enum mm_error err = pt_map_range(&kernel_space, PHYS_OFFSET + r->base, r->base, r->size_bytes,
+		                                 PT_WRITE | PT_GLOBAL, PT_TLB_IGNORE, &s);
+		if (err != MM_OK) {
+			mm_log("paging: cannot direct-map [0x%lx-0x%lx): %s\n", r->base,
+			       r->base + r->size_bytes, mm_strerror(err));
+			return err;
+		}
+		total->pages_4k += s.pages_4k;
+		total->pages_2m += s.pages_2m;
+		total->pages_1g += s.pages_1g;
+		total->table_frames += s.table_frames;
+	}
+	return MM_OK;
+}
+
+void mm_switch_to_kernel_tables(phys_addr_t new_root)
+{
+	phys_addr_t old_root = mm_read_root_table();
+	mm_load_root_table(new_root); /* the CR3 write: from here on, our tables */
+	mm_log("paging: CR3 0x%lx -> 0x%lx (the kernel's own tables are live)\n", old_root, new_root);
+}
+
+struct wx_report_ctx {
+	size_t outside_low_remap_pages;
+};
+
+static void report_wx_range(virt_addr_t start, uint64_t size_bytes, void *opaque)
+{
+	struct wx_report_ctx *ctx = opaque;
+	bool low_remap = start + size_bytes <= LOW_REMAP_SIZE;
+	mm_log("  W+X: [0x%lx-0x%lx) %lu KiB%s\n", start, start + size_bytes, size_bytes >> 10,
+	       low_remap ? " (the low identity remap, for starting other CPUs)" : " NOT ALLOWED");
+	if (!low_remap)
+		ctx->outside_low_remap_pages += size_bytes / PAGE_SIZE;
+}
+
+size_t mm_audit_wx(void)
+{
+	struct wx_report_ctx ctx = {0};
+	size_t pages = pt_audit_wx(&kernel_space, report_wx_range, &ctx);
+	mm_log("paging: W^X audit: %zu writable+executable pages, %zu outside the low remap\n", pages,
+	       ctx.outside_low_remap_pages);
+	return ctx.outside_low_remap_pages;
+}
+
+enum mm_error mm_paging_stage(const struct mm_boot_params *params)
+{
+	enum mm_error err = mm_stage_check("mm_paging_stage", MM_STAGE_BUMP, MM_STAGE_BUMP);
+	if (err != MM_OK)
+		return err;
+	if ((err = pt_space_create(&kernel_space, bump_frame_source(), params->allow_1g_pages)) != MM_OK)
+		return err;
+
+	struct pt_map_stats dm = {0};
+	if ((err = map_direct_map(&dm)) != MM_OK)
+		return err;
+	direct_map_table_bytes = (dm.table_frames + 1) * PAGE_SIZE; /* + 1: the root */
+	mm_log("paging: direct map of %lu MiB at 0x%llx: %zu x 1 GiB, %zu x 2 MiB, %zu x 4 KiB pages, "
+	       "%lu KiB of page tables (1 GiB pages %s)\n",
+	       memblock_memory_bytes() >> 20, PHYS_OFFSET, dm.pages_1g, dm.pages_2m, dm.pages_4k,
+	       direct_map_table_bytes >> 10,
+	       params->allow_1g_pages ? "available" : "not supported by this CPU");
+
+	const struct mm_kernel_layout *k = &params->kernel;
+	if ((err = map_kernel_section(k->text_start, k->text_end, PT_EXEC | PT_GLOBAL, ".text")) != MM_OK ||
+	    (err = map_kernel_section(k->rodata_start, k->rodata_end, PT_GLOBAL, ".rodata")) != MM_OK ||
+	    (err = map_kernel_section(k->data_start, k->data_end, PT_WRITE | PT_GLOBAL, ".data/.bss")) !=
+	        MM_OK)
+		return err;
+	mm_log(
+	    "paging: kernel image at 0x%lx: .text R+X %lu KiB, .rodata R %lu KiB, .data/.bss R+W %lu KiB\n",
+	    k->text_start, (k->text_end - k->text_start) >> 10, (k->rodata_end - k->rodata_start) >> 10,
+	    (k->data_end - k->data_start) >> 10);
+
+	/* Other CPUs start in real mode at a low physical address and turn
+	 * paging on with these tables: the code doing it must be mapped at the
+	 * same address before and after. Not global: it is removed later. */
+	if ((err = pt_map_range(&kernel_space, 0, 0, LOW_REMAP_SIZE, PT_WRITE | PT_EXEC, PT_TLB_IGNORE,
+	                        NULL)) != MM_OK) {
+		mm_log("paging: cannot map the low identity remap: %s\n", mm_strerror(err));
+		return err;
+	}
+	mm_log("paging: low identity remap [0x0-0x%lx) R+W+X until the other CPUs are up\n", LOW_REMAP_SIZE);
+
+	mm_switch_to_kernel_tables(kernel_space.root);
+	if ((err = mm_stage_advance(MM_STAGE_PAGING)) != MM_OK)
+		return err;
+	if (mm_audit_wx() != 0) {
+		mm_log("paging: W^X audit failed: writable+executable mappings outside the low remap\n");
+		return MM_ERR_INVALID;
+	}
+	return MM_OK;
+}
+
+enum mm_error mm_buddy_stage(void)
+{
+	enum mm_error err = mm_stage_check("mm_buddy_stage", MM_STAGE_PAGING, MM_STAGE_PAGING);
+	if (err != MM_OK)
+		return err;
+	size_t n = memblock_memory_count();
+	if (n == 0) {
+		mm_log("buddy: memblock has no memory regions\n");
+		return MM_ERR_NO_MEMORY;
+	}
+	phys_addr_t lowest = memblock_memory_region(0)->base;
+	phys_addr_t highest_end =
+	    memblock_memory_region(n - 1)->base + memblock_memory_region(n - 1)->size_bytes;
+
+	/* The buddy's per-frame metadata is the last thing memblock hands out. */
+	uint64_t meta_bytes = buddy_metadata_bytes(lowest, highest_end);
+	phys_addr_t meta_phys;
+	if ((err = memblock_alloc(ALIGN_UP(meta_bytes, PAGE_SIZE), PAGE_SIZE, &meta_phys)) != MM_OK) {
+		mm_log("buddy: cannot get %lu bytes of metadata from memblock: %s\n", meta_bytes,
+		       mm_strerror(err));
+		return err;
+	}
+	if ((err = buddy_init(lowest, highest_end, mm_phys_to_virt(meta_phys), meta_bytes)) != MM_OK)
+		return err;
+
+	/* Take over every free range: memory minus everything reserved so far
+	 * (first MiB, kernel, boot info, modules, bump frames, metadata). */
+	phys_addr_t base, end;
+	uint64_t cursor;
+	size_t ranges = 0;
+	for_each_free_range(cursor, base, end)
+	{
+		/* Reserved ranges end anywhere (the boot information is not page
+		 * sized): only whole pages between them can be handed out. */
+		phys_addr_t first = ALIGN_UP(base, PAGE_SIZE), last = ALIGN_DOWN(end, PAGE_SIZE);
+		if (first >= last)
+			continue;
+		if ((err = buddy_add_free_range(first, last - first)) != MM_OK)
+			return err;
+		ranges++;
+	}
+	if ((err = mm_stage_advance(MM_STAGE_BUDDY)) != MM_OK)
+		return err;
+	/* From now on the kernel's tables grow with buddy frames. */
+	kernel_space.frames = buddy_frame_source();
+	uint64_t free_pages = buddy_free_pages_total();
+	mm_log("buddy: took over %zu free ranges: %lu free pages (%lu MiB), largest block %llu KiB, "
+	       "metadata %lu KiB at 0x%lx\n",
+	       ranges, free_pages, free_pages >> (20 - PAGE_SHIFT), BUDDY_MAX_BLOCK >> 10, meta_bytes >> 10,
+	       meta_phys);
+	return MM_OK;
+}

@@ -1,0 +1,89 @@
+/*
+ * mm_init.h - the MM stages 2 to 5, each one call, each consuming only what
+ * the stages before it produced:
+ *
+ *   phys_memory_area[] ─► mm_memblock_stage ─► mm_bump_stage
+ *       ─► mm_paging_stage (new tables, mm_switch_to_kernel_tables, W^X audit)
+ *       ─► mm_buddy_stage
+ *
+ * Each stage prints one line saying what it produced and returns an error
+ * value; the kernel's driver (src/kernel/mm_bringup.c) turns an error into
+ * a panic. Everything the stages need to know about the kernel and the boot
+ * loader arrives in struct mm_boot_params, so the same code runs in host
+ * tests over an arena.
+ */
+#ifndef MM_INIT_H
+#define MM_INIT_H
+
+#include "mm_types.h"
+#include "paging.h"
+
+#define MM_MAX_BOOT_RESERVED 48
+
+/* A physical range that must never be handed out (boot information,
+ * modules, early page tables...), with a name for the log. */
+struct mm_boot_range {
+	phys_addr_t base;
+	uint64_t size_bytes;
+	const char *what;
+};
+
+/* Where the kernel image is. Virtual bounds are page-aligned and linked at
+ * KERNEL_VIRT_BASE + physical address. */
+struct mm_kernel_layout {
+	phys_addr_t image_phys_start; /* first byte the loader placed (1 MiB) */
+	phys_addr_t image_phys_end;   /* one past the last, page-aligned (incl. .bss) */
+	virt_addr_t text_start, text_end;     /* R+X */
+	virt_addr_t rodata_start, rodata_end; /* R */
+	virt_addr_t data_start, data_end;     /* R+W (.data and .bss) */
+};
+
+struct mm_boot_params {
+	struct mm_kernel_layout kernel;
+	struct mm_boot_range reserved[MM_MAX_BOOT_RESERVED];
+	size_t reserved_count;
+	bool allow_1g_pages; /* CPUID says the CPU has 1 GiB pages */
+};
+
+/* Add a range to params->reserved. MM_ERR_TABLE_FULL (with a message) when
+ * MM_MAX_BOOT_RESERVED ranges are there already. */
+enum mm_error mm_boot_reserve(struct mm_boot_params *params, phys_addr_t base, uint64_t size_bytes,
+                              const char *what);
+
+/* Stage 2: memblock gets every phys_memory_area entry as memory, then
+ * reserves the first 1 MiB, the kernel image and every params->reserved
+ * range, before anything can allocate. */
+enum mm_error mm_memblock_stage(const struct mm_boot_params *params);
+
+/* Stage 3: the bump allocator starts at the page-aligned end of the kernel
+ * image. */
+enum mm_error mm_bump_stage(const struct mm_boot_params *params);
+
+/* Stage 4: build the kernel's own tables with bump frames - the direct map
+ * of all RAM at PHYS_OFFSET (R+W, NX, global), the kernel image at
+ * KERNEL_VIRT_BASE with per-section permissions, the identity remap of the
+ * first LOW_REMAP_SIZE bytes (R+W+X, for starting other CPUs) - switch to
+ * them, and audit W^X on the live tables: only the low remap may be
+ * writable and executable. */
+enum mm_error mm_paging_stage(const struct mm_boot_params *params);
+
+/* The CR3 switch, in one function so that `break mm_switch_to_kernel_tables`
+ * is the first step of the GDB walk-through. Logs the old and new root. */
+void mm_switch_to_kernel_tables(phys_addr_t new_root);
+
+/* Stage 5: the buddy allocator takes every free range left in memblock
+ * (its metadata comes from memblock first); from then on memblock and bump
+ * refuse, and the kernel's tables draw frames from the buddy. */
+enum mm_error mm_buddy_stage(void);
+
+/* The kernel's address space (valid after mm_paging_stage). */
+struct pt_space *mm_kernel_space(void);
+
+/* What the direct map's page tables cost, in bytes (after stage 4). */
+uint64_t mm_direct_map_table_bytes(void);
+
+/* Log the live W+X ranges; returns how many 4 KiB pages are W+X outside
+ * the low identity remap (0 is the good answer). */
+size_t mm_audit_wx(void);
+
+#endif /* MM_INIT_H */

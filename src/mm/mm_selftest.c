@@ -1,0 +1,231 @@
+/*
+ * mm_selftest.c - the buddy stress test (see mm_selftest.h).
+ *
+ * Book-keeping comes from the buddy itself, before the "before" count is
+ * taken: a list of the blocks held, and one bit per managed frame saying
+ * whether some held block covers it. A new block whose frames are already
+ * marked would be memory handed out twice - the bug this test hunts.
+ */
+#include "mm_selftest.h"
+
+#include "buddy.h"
+#include "mm_env.h"
+#include "mm_stage.h"
+
+struct held_block {
+	phys_addr_t pa;
+	unsigned order;
+};
+
+struct stress_state {
+	struct held_block *held;
+	size_t held_count, held_capacity;
+	uint64_t *frame_bits; /* bit i: frame (span_base >> 12) + i is held */
+	phys_addr_t span_base;
+	uint64_t span_frames;
+	uint64_t rng;
+};
+
+/* xorshift64*: small, fast and good enough to pick sizes and victims. */
+static uint64_t next_random(struct stress_state *s)
+{
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 0x2545f4914f6cdd1dULL;
+}
+
+/* Allocate book-keeping memory of at least `bytes` from the buddy. */
+static enum mm_error alloc_bookkeeping(uint64_t bytes, void **out, phys_addr_t *pa, unsigned *order)
+{
+	*order = buddy_order_for_bytes(bytes);
+	if (*order > BUDDY_MAX_ORDER) {
+		mm_log("selftest: book-keeping of %lu bytes exceeds the largest block\n", bytes);
+		return MM_ERR_NO_MEMORY;
+	}
+	enum mm_error err = buddy_alloc_pages(*order, pa);
+	if (err != MM_OK)
+		return err;
+	*out = mm_phys_to_virt(*pa);
+	__builtin_memset(*out, 0, PAGE_SIZE << *order);
+	return MM_OK;
+}
+
+static bool frame_bit(const struct stress_state *s, uint64_t i)
+{
+	return (s->frame_bits[i / 64] >> (i % 64)) & 1;
+}
+
+static void set_frame_bits(struct stress_state *s, phys_addr_t pa, unsigned order, bool value)
+{
+	uint64_t first = (pa - s->span_base) >> PAGE_SHIFT;
+	for (uint64_t i = first; i < first + (1ULL << order); i++) {
+		if (value)
+			s->frame_bits[i / 64] |= 1ULL << (i % 64);
+		else
+			s->frame_bits[i / 64] &= ~(1ULL << (i % 64));
+	}
+}
+
+/* The pattern of the word at byte offset `off` of the block at pa: depends
+ * on both, so a block written through the wrong address shows up. */
+static inline uint64_t pattern(phys_addr_t pa, uint64_t off, uint64_t salt)
+{
+	return (pa + off) * 0x9e3779b97f4a7c15ULL ^ salt;
+}
+
+static void fill_block(phys_addr_t pa, unsigned order, uint64_t salt)
+{
+	uint64_t *w = mm_phys_to_virt(pa);
+	uint64_t words = (PAGE_SIZE << order) / 8;
+	for (uint64_t i = 0; i < words; i++)
+		w[i] = pattern(pa, i * 8, salt);
+}
+
+static enum mm_error verify_block(phys_addr_t pa, unsigned order, uint64_t salt, uint64_t *verified)
+{
+	const uint64_t *w = mm_phys_to_virt(pa);
+	uint64_t words = (PAGE_SIZE << order) / 8;
+	for (uint64_t i = 0; i < words; i++) {
+		if (w[i] != pattern(pa, i * 8, salt)) {
+			mm_log("selftest: block 0x%lx order %u: word at 0x%lx is 0x%lx, expected 0x%lx\n", pa,
+			       order, pa + i * 8, w[i], pattern(pa, i * 8, salt));
+			return MM_ERR_INVALID;
+		}
+	}
+	*verified += words * 8;
+	return MM_OK;
+}
+
+/* Verify, unmark and free held block i (the last one moves into its slot). */
+static enum mm_error release_block(struct stress_state *s, size_t i, uint64_t salt, uint64_t *verified)
+{
+	struct held_block b = s->held[i];
+	enum mm_error err = verify_block(b.pa, b.order, salt, verified);
+	if (err != MM_OK)
+		return err;
+	set_frame_bits(s, b.pa, b.order, false);
+	s->held[i] = s->held[--s->held_count];
+	err = buddy_free_pages(b.pa, b.order);
+	if (err != MM_OK)
+		mm_log("selftest: freeing block 0x%lx order %u failed: %s\n", b.pa, b.order,
+		       mm_strerror(err));
+	return err;
+}
+
+static enum mm_error take_block(struct stress_state *s, unsigned order, uint64_t salt)
+{
+	phys_addr_t pa;
+	enum mm_error err = buddy_alloc_pages(order, &pa);
+	if (err != MM_OK) {
+		mm_log("selftest: allocating order %u failed: %s\n", order, mm_strerror(err));
+		return err;
+	}
+	if (!IS_ALIGNED(pa, PAGE_SIZE << order)) {
+		mm_log("selftest: block 0x%lx of order %u is not aligned to its size 0x%llx\n", pa, order,
+		       PAGE_SIZE << order);
+		return MM_ERR_MISALIGNED;
+	}
+	if (pa < s->span_base || ((pa - s->span_base) >> PAGE_SHIFT) + (1ULL << order) > s->span_frames) {
+		mm_log("selftest: block 0x%lx order %u lies outside the managed span\n", pa, order);
+		return MM_ERR_INVALID;
+	}
+	uint64_t first = (pa - s->span_base) >> PAGE_SHIFT;
+	for (uint64_t i = first; i < first + (1ULL << order); i++) {
+		if (frame_bit(s, i)) {
+			mm_log("selftest: block 0x%lx order %u overlaps a block still held (frame 0x%lx): "
+			       "handed out twice\n",
+			       pa, order, s->span_base + (i << PAGE_SHIFT));
+			return MM_ERR_OVERLAP;
+		}
+	}
+	if (s->held_count == s->held_capacity) {
+		mm_log("selftest: more than %zu blocks held\n", s->held_capacity);
+		return MM_ERR_TABLE_FULL;
+	}
+	set_frame_bits(s, pa, order, true);
+	s->held[s->held_count++] = (struct held_block){pa, order};
+	fill_block(pa, order, salt);
+	return MM_OK;
+}
+
+static enum mm_error run_round(struct stress_state *s, const struct buddy_stress_config *cfg,
+                               uint64_t round_bytes, struct buddy_stress_result *r)
+{
+	uint64_t salt = next_random(s);
+	unsigned max_order = buddy_order_for_bytes(cfg->max_block_bytes);
+	uint64_t allocated = 0;
+	enum mm_error err;
+	while (allocated < round_bytes) {
+		/* A random size in (0, max], rounded up to a page and then to a
+		 * power of two, but never past what the round has left. */
+		uint64_t size = next_random(s) % (PAGE_SIZE << max_order) + 1;
+		if (size > round_bytes - allocated)
+			size = round_bytes - allocated;
+		unsigned order = buddy_order_for_bytes(size);
+		if ((err = take_block(s, order, salt)) != MM_OK)
+			return err;
+		allocated += PAGE_SIZE << order;
+		r->allocations++;
+		/* Free a random earlier block about 70% of the time. */
+		if (s->held_count > 0 && next_random(s) % 10 < 7) {
+			if ((err = release_block(s, next_random(s) % s->held_count, salt,
+			                         &r->bytes_verified)) != MM_OK)
+				return err;
+			r->early_frees++;
+		}
+	}
+	while (s->held_count > 0)
+		if ((err = release_block(s, s->held_count - 1, salt, &r->bytes_verified)) != MM_OK)
+			return err;
+	return MM_OK;
+}
+
+enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct buddy_stress_result *r)
+{
+	enum mm_error err = mm_stage_check("buddy_stress_test", MM_STAGE_BUDDY, MM_STAGE_SMP);
+	if (err != MM_OK)
+		return err;
+	*r = (struct buddy_stress_result){0};
+	struct stress_state s = {.rng = cfg->seed ? cfg->seed : 0x5eed};
+	buddy_managed_span(&s.span_base, &s.span_frames);
+
+	/* Book-keeping: the frame bitmap and room for the worst case of blocks
+	 * held at once (every one a single page). */
+	uint64_t round_bytes = cfg->round_bytes;
+	uint64_t free_bytes = buddy_free_pages_total() * PAGE_SIZE;
+	if (round_bytes > free_bytes / 2)
+		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
+	s.held_capacity = round_bytes / PAGE_SIZE + 1;
+	phys_addr_t bits_pa, held_pa;
+	unsigned bits_order, held_order;
+	if ((err = alloc_bookkeeping((s.span_frames + 63) / 64 * 8, (void **)&s.frame_bits, &bits_pa,
+	                             &bits_order)) != MM_OK)
+		return err;
+	if ((err = alloc_bookkeeping(s.held_capacity * sizeof(struct held_block), (void **)&s.held, &held_pa,
+	                             &held_order)) != MM_OK) {
+		buddy_free_pages(bits_pa, bits_order);
+		return err;
+	}
+	/* The book-keeping may have used memory the round wanted: cap again. */
+	free_bytes = buddy_free_pages_total() * PAGE_SIZE;
+	if (round_bytes > free_bytes / 2)
+		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
+	r->round_bytes = round_bytes;
+	r->free_pages_before = buddy_free_pages_total();
+
+	for (unsigned round = 0; round < cfg->rounds && err == MM_OK; round++)
+		err = run_round(&s, cfg, round_bytes, r);
+
+	r->free_pages_after = buddy_free_pages_total();
+	buddy_free_pages(held_pa, held_order);
+	buddy_free_pages(bits_pa, bits_order);
+	if (err != MM_OK)
+		return err;
+	if (r->free_pages_after != r->free_pages_before) {
+		mm_log("selftest: %lu free pages before, %lu after: pages were lost\n", r->free_pages_before,
+		       r->free_pages_after);
+		return MM_ERR_INVALID;
+	}
+	return MM_OK;
+}

@@ -1,0 +1,268 @@
+/*
+ * test_mm_stages.c - the MM stages 1 to 5 run end to end on a 64 MiB host
+ * arena, exactly as the kernel runs them (src/mm/mm_init.c), then the buddy
+ * stress test. Checks what each stage promises the next one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "host_env.h"
+#include "mm/buddy.h"
+#include "mm/bump.h"
+#include "mm/memblock.h"
+#include "mm/mm_init.h"
+#include "mm/mm_selftest.h"
+#include "mm/mm_stage.h"
+#include "mm/paging.h"
+#include "mm/phys_area.h"
+
+#define ARENA_BYTES     MiB(64)
+#define KERNEL_PHYS     MiB(1)
+#define TEXT_BYTES      KiB(64)
+#define RODATA_BYTES    KiB(16)
+#define DATA_BYTES      KiB(48)
+#define KERNEL_END      (KERNEL_PHYS + TEXT_BYTES + RODATA_BYTES + DATA_BYTES)
+#define BOOT_INFO_PHYS  0x2000000ULL /* 32 MiB, like GRUB would put it somewhere */
+#define BOOT_INFO_BYTES 0x670ULL
+#define MODULE_PHYS     0x2100000ULL
+#define MODULE_BYTES    0x30000ULL
+
+static struct mm_boot_params params;
+
+static int setup(void **state)
+{
+	host_arena_init(ARENA_BYTES);
+	host_log_clear();
+	host_root_table = 0x1000; /* "GRUB's" tables, whatever they are */
+	mm_stage_force(MM_STAGE_NONE);
+	phys_area_reset();
+	memblock_reset();
+	bump_reset();
+	buddy_reset();
+	/* A BIOS-like map: low memory, a hole for the ROMs, the rest. */
+	phys_area_add(0, 0x9fc00, PHYS_AREA_AVAILABLE);
+	phys_area_add(0x9fc00, 0x400, PHYS_AREA_RESERVED);
+	phys_area_add(0xf0000, 0x10000, PHYS_AREA_RESERVED);
+	phys_area_add(MiB(1), ARENA_BYTES - MiB(1), PHYS_AREA_AVAILABLE);
+	assert_int_equal(phys_area_finish(), MM_OK);
+
+	params = (struct mm_boot_params){0};
+	params.kernel = (struct mm_kernel_layout){
+	    .image_phys_start = KERNEL_PHYS,
+	    .image_phys_end = KERNEL_END,
+	    .text_start = KERNEL_VIRT_BASE + KERNEL_PHYS,
+	    .text_end = KERNEL_VIRT_BASE + KERNEL_PHYS + TEXT_BYTES,
+	    .rodata_start = KERNEL_VIRT_BASE + KERNEL_PHYS + TEXT_BYTES,
+	    .rodata_end = KERNEL_VIRT_BASE + KERNEL_PHYS + TEXT_BYTES + RODATA_BYTES,
+	    .data_start = KERNEL_VIRT_BASE + KERNEL_PHYS + TEXT_BYTES + RODATA_BYTES,
+	    .data_end = KERNEL_VIRT_BASE + KERNEL_END,
+	};
+	params.allow_1g_pages = false;
+	assert_int_equal(mm_boot_reserve(&params, BOOT_INFO_PHYS, BOOT_INFO_BYTES, "boot information"),
+	                 MM_OK);
+	assert_int_equal(mm_boot_reserve(&params, MODULE_PHYS, MODULE_BYTES, "module"), MM_OK);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	host_arena_free();
+	return 0;
+}
+
+static void run_stages_2_to_5(void)
+{
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	assert_int_equal(mm_bump_stage(&params), MM_OK);
+	assert_int_equal(mm_paging_stage(&params), MM_OK);
+	assert_int_equal(mm_buddy_stage(), MM_OK);
+}
+
+static void expect_translation(virt_addr_t va, phys_addr_t pa, unsigned flags)
+{
+	struct pt_translation t;
+	assert_int_equal(pt_translate(mm_kernel_space(), va, &t), MM_OK);
+	assert_int_equal(t.pa, pa);
+	assert_int_equal(t.flags & (PT_WRITE | PT_EXEC), flags);
+}
+
+static void stages_run_in_order_and_end_in_buddy(void **state)
+{
+	run_stages_2_to_5();
+	assert_int_equal(mm_stage_current(), MM_STAGE_BUDDY);
+	assert_true(host_log_contains("memblock: 2 memory regions"));
+	assert_true(host_log_contains("bump: hands out zeroed frames from 0x120000"));
+	assert_true(
+	    host_log_contains("paging: W^X audit: 16384 writable+executable pages, 0 outside the low remap"));
+	assert_true(host_log_contains("buddy: took over"));
+}
+
+static void cr3_switch_loads_the_new_root(void **state)
+{
+	run_stages_2_to_5();
+	assert_int_equal(host_root_table, mm_kernel_space()->root);
+	assert_int_not_equal(host_root_table, 0x1000);
+	assert_true(host_log_contains("paging: CR3 0x1000 -> 0x"));
+}
+
+static void direct_map_covers_all_ram_read_write_no_execute(void **state)
+{
+	run_stages_2_to_5();
+	expect_translation(PHYS_OFFSET + 0x1234, 0x1234, PT_WRITE);
+	expect_translation(PHYS_OFFSET + MiB(5) + 8, MiB(5) + 8, PT_WRITE);
+	expect_translation(PHYS_OFFSET + ARENA_BYTES - 8, ARENA_BYTES - 8, PT_WRITE);
+	struct pt_translation t;
+	/* The ROM hole and anything past RAM are not in the direct map. */
+	assert_int_equal(pt_translate(mm_kernel_space(), PHYS_OFFSET + 0xf0000, &t), MM_ERR_NOT_MAPPED);
+	assert_int_equal(pt_translate(mm_kernel_space(), PHYS_OFFSET + ARENA_BYTES, &t), MM_ERR_NOT_MAPPED);
+}
+
+static void kernel_sections_get_their_own_permissions(void **state)
+{
+	run_stages_2_to_5();
+	expect_translation(params.kernel.text_start + 16, KERNEL_PHYS + 16, PT_EXEC);
+	expect_translation(params.kernel.rodata_start, KERNEL_PHYS + TEXT_BYTES, 0);
+	expect_translation(params.kernel.data_end - 8, KERNEL_END - 8, PT_WRITE);
+}
+
+static void low_remap_is_identity_and_the_only_wx_mapping(void **state)
+{
+	run_stages_2_to_5();
+	expect_translation(0x8000, 0x8000, PT_WRITE | PT_EXEC);
+	expect_translation(LOW_REMAP_SIZE - 8, LOW_REMAP_SIZE - 8, PT_WRITE | PT_EXEC);
+	struct pt_translation t;
+	assert_int_equal(pt_translate(mm_kernel_space(), LOW_REMAP_SIZE, &t), MM_ERR_NOT_MAPPED);
+	assert_int_equal(mm_audit_wx(), 0);
+}
+
+static void wx_audit_names_a_mapping_outside_the_low_remap(void **state)
+{
+	run_stages_2_to_5();
+	assert_int_equal(pt_map(mm_kernel_space(), 0xffffc00000000000ULL, MiB(8), PT_PAGE_4K,
+	                        PT_WRITE | PT_EXEC, PT_TLB_IGNORE),
+	                 MM_OK);
+	host_log_clear();
+	assert_int_equal(mm_audit_wx(), 1);
+	assert_true(host_log_contains("W+X: [0xffffc00000000000-0xffffc00000001000) 4 KiB NOT ALLOWED"));
+}
+
+static bool overlaps(phys_addr_t a, uint64_t alen, phys_addr_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+static void buddy_never_hands_out_reserved_memory(void **state)
+{
+	run_stages_2_to_5();
+	/* Drain the buddy page by page: nothing may come from the first MiB,
+	 * the kernel, the boot information, the module or the page tables. */
+	phys_addr_t pa;
+	size_t pages = 0;
+	while (buddy_alloc_pages(0, &pa) == MM_OK) {
+		assert_false(overlaps(pa, PAGE_SIZE, 0, MiB(1)));
+		assert_false(overlaps(pa, PAGE_SIZE, KERNEL_PHYS, KERNEL_END - KERNEL_PHYS));
+		assert_false(overlaps(pa, PAGE_SIZE, BOOT_INFO_PHYS, BOOT_INFO_BYTES));
+		assert_false(overlaps(pa, PAGE_SIZE, MODULE_PHYS, MODULE_BYTES));
+		assert_false(overlaps(pa, PAGE_SIZE, KERNEL_END, bump_frames_allocated() * PAGE_SIZE));
+		struct pt_translation t;
+		assert_int_equal(pt_translate(mm_kernel_space(), PHYS_OFFSET + pa, &t), MM_OK);
+		pages++;
+	}
+	/* Every whole free page of memblock went to the buddy. */
+	uint64_t expected = (ARENA_BYTES - MiB(1) - (KERNEL_END - KERNEL_PHYS)) / PAGE_SIZE -
+	                    bump_frames_allocated() - ALIGN_UP(BOOT_INFO_BYTES, PAGE_SIZE) / PAGE_SIZE -
+	                    MODULE_BYTES / PAGE_SIZE -
+	                    ALIGN_UP(buddy_metadata_bytes(0, ARENA_BYTES), PAGE_SIZE) / PAGE_SIZE;
+	assert_int_equal(pages, expected);
+}
+
+static void early_allocators_refuse_after_the_buddy_takes_over(void **state)
+{
+	run_stages_2_to_5();
+	phys_addr_t pa;
+	host_log_clear();
+	assert_int_equal(bump_alloc_frame(&pa), MM_ERR_WRONG_STAGE);
+	assert_true(host_log_contains("called in stage buddy"));
+	assert_int_equal(memblock_alloc(PAGE_SIZE, PAGE_SIZE, &pa), MM_ERR_WRONG_STAGE);
+}
+
+static void mapper_draws_from_the_buddy_after_takeover(void **state)
+{
+	run_stages_2_to_5();
+	uint64_t before = buddy_free_pages_total();
+	/* A fresh region of the address space needs new tables. */
+	assert_int_equal(
+	    pt_map(mm_kernel_space(), 0xffffd00000000000ULL, MiB(8), PT_PAGE_4K, PT_WRITE, PT_TLB_FLUSH_PAGE),
+	    MM_OK);
+	assert_true(buddy_free_pages_total() < before);
+}
+
+static void stages_out_of_order_are_refused(void **state)
+{
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	host_log_clear();
+	assert_int_equal(mm_paging_stage(&params), MM_ERR_WRONG_STAGE);
+	assert_true(host_log_contains("mm_paging_stage: called in stage memblock"));
+	assert_int_equal(mm_buddy_stage(), MM_ERR_WRONG_STAGE);
+	assert_true(host_log_contains("mm_buddy_stage: called in stage memblock"));
+}
+
+static void too_many_boot_ranges_are_refused(void **state)
+{
+	struct mm_boot_params p = {0};
+	for (int i = 0; i < MM_MAX_BOOT_RESERVED; i++)
+		assert_int_equal(mm_boot_reserve(&p, MiB(2) + i * PAGE_SIZE, PAGE_SIZE, "module"), MM_OK);
+	assert_int_equal(mm_boot_reserve(&p, MiB(3), PAGE_SIZE, "module"), MM_ERR_TABLE_FULL);
+	assert_true(host_log_contains("mm_boot_reserve: no room for module [0x300000-0x301000)"));
+}
+
+static void stress_test_returns_every_page(void **state)
+{
+	run_stages_2_to_5();
+	uint64_t free_before = buddy_free_pages_total();
+	struct buddy_stress_config cfg = {
+	    .rounds = 10, .round_bytes = MiB(200), .max_block_bytes = MiB(4), .seed = 12345};
+	struct buddy_stress_result r;
+	assert_int_equal(buddy_stress_test(&cfg, &r), MM_OK);
+	/* 200 MiB does not fit in 64 MiB: capped at half the free memory. */
+	assert_true(r.round_bytes <= free_before * PAGE_SIZE / 2);
+	assert_true(r.allocations > 0);
+	assert_true(r.early_frees > 0);
+	assert_int_equal(r.free_pages_after, r.free_pages_before);
+	assert_int_equal(buddy_free_pages_total(), free_before);
+	assert_true(buddy_check_invariants());
+}
+
+static void stress_test_refuses_before_the_buddy_exists(void **state)
+{
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	struct buddy_stress_config cfg = {
+	    .rounds = 1, .round_bytes = MiB(4), .max_block_bytes = MiB(4), .seed = 7};
+	struct buddy_stress_result r;
+	host_log_clear();
+	assert_int_equal(buddy_stress_test(&cfg, &r), MM_ERR_WRONG_STAGE);
+	assert_true(host_log_contains("buddy_stress_test: called in stage memblock"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(stages_run_in_order_and_end_in_buddy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(cr3_switch_loads_the_new_root, setup, teardown),
+	    cmocka_unit_test_setup_teardown(direct_map_covers_all_ram_read_write_no_execute, setup, teardown),
+	    cmocka_unit_test_setup_teardown(kernel_sections_get_their_own_permissions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(low_remap_is_identity_and_the_only_wx_mapping, setup, teardown),
+	    cmocka_unit_test_setup_teardown(wx_audit_names_a_mapping_outside_the_low_remap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(buddy_never_hands_out_reserved_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(early_allocators_refuse_after_the_buddy_takes_over, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(mapper_draws_from_the_buddy_after_takeover, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stages_out_of_order_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(too_many_boot_ranges_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stress_test_returns_every_page, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stress_test_refuses_before_the_buddy_exists, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
