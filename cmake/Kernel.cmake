@@ -11,8 +11,10 @@ set(STAGEOS_KERNEL_CFLAGS
     -O2 -g
     -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter)
 
-set(STAGEOS_KERNEL_LDFLAGS -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none
+set(STAGEOS_KERNEL_LDFLAGS -nostdlib -static -Wl,-z,max-page-size=0x1000 -Wl,--build-id=none
     -Wl,-z,noexecstack)
 if(CMAKE_C_COMPILER_ID STREQUAL "Clang")
   list(APPEND STAGEOS_KERNEL_LDFLAGS -fuse-ld=lld)
+else()
+  list(APPEND STAGEOS_KERNEL_LDFLAGS -no-pie) # Debian's GCC links PIE by default
 endif()

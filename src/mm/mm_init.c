@@ -161,7 +161,7 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	if ((err = map_direct_map(&dm)) != MM_OK)
 		return err;
 	direct_map_table_bytes = (dm.table_frames + 1) * PAGE_SIZE; /* + 1: the root */
-	mm_log("paging: direct map of %lu MiB at 0x%llx: %zu x 1 GiB, %zu x 2 MiB, %zu x 4 KiB pages, "
+	mm_log("paging: direct map of %lu MiB at 0x%lx: %zu x 1 GiB, %zu x 2 MiB, %zu x 4 KiB pages, "
 	       "%lu KiB of page tables (1 GiB pages %s)\n",
 	       memblock_memory_bytes() >> 20, PHYS_OFFSET, dm.pages_1g, dm.pages_2m, dm.pages_4k,
 	       direct_map_table_bytes >> 10,
@@ -244,7 +244,7 @@ enum mm_error mm_buddy_stage(void)
 	/* From now on the kernel's tables grow with buddy frames. */
 	kernel_space.frames = buddy_frame_source();
 	uint64_t free_pages = buddy_free_pages_total();
-	mm_log("buddy: took over %zu free ranges: %lu free pages (%lu MiB), largest block %llu KiB, "
+	mm_log("buddy: took over %zu free ranges: %lu free pages (%lu MiB), largest block %lu KiB, "
 	       "metadata %lu KiB at 0x%lx\n",
 	       ranges, free_pages, free_pages >> (20 - PAGE_SHIFT), BUDDY_MAX_BLOCK >> 10, meta_bytes >> 10,
 	       meta_phys);

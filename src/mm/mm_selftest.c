@@ -122,7 +122,7 @@ static enum mm_error take_block(struct stress_state *s, unsigned order, uint64_t
 		return err;
 	}
 	if (!IS_ALIGNED(pa, PAGE_SIZE << order)) {
-		mm_log("selftest: block 0x%lx of order %u is not aligned to its size 0x%llx\n", pa, order,
+		mm_log("selftest: block 0x%lx of order %u is not aligned to its size 0x%lx\n", pa, order,
 		       PAGE_SIZE << order);
 		return MM_ERR_MISALIGNED;
 	}

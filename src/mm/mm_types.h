@@ -19,9 +19,9 @@ typedef uint64_t phys_addr_t;
 typedef uint64_t virt_addr_t;
 
 #define PAGE_SHIFT   12
-#define PAGE_SIZE    (1ULL << PAGE_SHIFT) /* 4 KiB */
-#define PAGE_SIZE_2M (1ULL << 21)
-#define PAGE_SIZE_1G (1ULL << 30)
+#define PAGE_SIZE    ((uint64_t)1 << PAGE_SHIFT) /* 4 KiB */
+#define PAGE_SIZE_2M ((uint64_t)1 << 21)
+#define PAGE_SIZE_1G ((uint64_t)1 << 30)
 
 #define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a)-1))
 #define ALIGN_UP(x, a)   ALIGN_DOWN((uint64_t)(x) + (uint64_t)(a)-1, (a))
@@ -33,8 +33,8 @@ typedef uint64_t virt_addr_t;
 
 /* Virtual layout (see docs/): all RAM appears at PHYS_OFFSET + phys (the
  * direct map); the kernel image is linked at KERNEL_VIRT_BASE + phys. */
-#define PHYS_OFFSET      0xffff800000000000ULL
-#define KERNEL_VIRT_BASE 0xffffffff80000000ULL
+#define PHYS_OFFSET      ((uint64_t)0xffff800000000000)
+#define KERNEL_VIRT_BASE ((uint64_t)0xffffffff80000000)
 
 /* The low identity remap kept for starting the other CPUs. */
 #define LOW_REMAP_SIZE MiB(64)
