@@ -126,6 +126,11 @@ const char *mb2_mmap_type_name(uint32_t type)
 	case 3: return "ACPI reclaimable";
 	case 4: return "ACPI NVS";
 	case 5: return "bad RAM";
+	/* Not in the multiboot2 spec, but GRUB passes its own types through
+	 * (seen under OVMF: type 20 for UEFI runtime code). */
+	case 7:
+	case 12: return "persistent memory";
+	case 20: return "firmware code";
 	}
 	return "unknown";
 }
@@ -404,12 +409,14 @@ static enum mb2_status record_tag(struct walk *w, uint32_t type, uint32_t offset
 	}
 	if (size < min_tag_size[type])
 		return fail(w->err, MB2_ERR_TAG_TOO_SHORT_FOR_TYPE, type, offset,
-		            "size %lu is below the %lu bytes of this tag type's fields", size, min_tag_size[type]);
+		            "size %lu is below the %lu bytes of this tag type's fields", size,
+		            min_tag_size[type]);
 	/* Two command lines or two memory maps leave no right answer. Modules
 	 * and network cards (one tag each) may repeat. */
 	if (type != MB2_TAG_MODULE && type != MB2_TAG_NETWORK && w->first_offset[type] != 0)
 		return fail(w->err, MB2_ERR_DUPLICATE_TAG, type, offset,
-		            "a second tag of this type (the first is at offset 0x%lx)", w->first_offset[type], 0);
+		            "a second tag of this type (the first is at offset 0x%lx)", w->first_offset[type],
+		            0);
 	if (w->first_offset[type] == 0)
 		w->first_offset[type] = offset;
 	return record_known_tag(w, type, offset, size);
@@ -430,8 +437,8 @@ static enum mb2_status check_fixed_part(const void *mbi, size_t available_bytes,
 		            FIXED_PART_SIZE);
 	uint32_t size = read_u32(mbi, 0);
 	if (size < FIXED_PART_SIZE + TAG_HEADER_SIZE)
-		return fail(err, MB2_ERR_TOTAL_SIZE_TOO_SMALL, MB2_NO_TAG, 0, "total_size %lu is below %lu", size,
-		            FIXED_PART_SIZE + TAG_HEADER_SIZE);
+		return fail(err, MB2_ERR_TOTAL_SIZE_TOO_SMALL, MB2_NO_TAG, 0, "total_size %lu is below %lu",
+		            size, FIXED_PART_SIZE + TAG_HEADER_SIZE);
 	if (size > available_bytes)
 		return fail(err, MB2_ERR_TOTAL_SIZE_TOO_LARGE, MB2_NO_TAG, 0,
 		            "total_size %lu is above the %lu bytes readable", size, available_bytes);
@@ -440,7 +447,8 @@ static enum mb2_status check_fixed_part(const void *mbi, size_t available_bytes,
 	return MB2_OK;
 }
 
-enum mb2_status mb2_parse(const void *mbi, size_t available_bytes, struct mb2_info *out, struct mb2_error *err)
+enum mb2_status mb2_parse(const void *mbi, size_t available_bytes, struct mb2_info *out,
+                          struct mb2_error *err)
 {
 	struct mb2_error scratch;
 	if (!err)
@@ -478,24 +486,25 @@ enum mb2_status mb2_parse(const void *mbi, size_t available_bytes, struct mb2_in
 			break;
 		}
 		if (size > left) {
-			st = fail(err, MB2_ERR_TAG_PAST_END, type, offset, "size %lu passes total_size: only %lu bytes left",
-			          size, left);
+			st = fail(err, MB2_ERR_TAG_PAST_END, type, offset,
+			          "size %lu passes total_size: only %lu bytes left", size, left);
 			break;
 		}
 		if (type == MB2_TAG_END) {
 			if (size != TAG_HEADER_SIZE)
-				st = fail(err, MB2_ERR_END_TAG_SIZE, type, offset, "size %lu is not %lu", size,
-				          TAG_HEADER_SIZE);
+				st = fail(err, MB2_ERR_END_TAG_SIZE, type, offset, "size %lu is not %lu",
+				          size, TAG_HEADER_SIZE);
 			else if (size != left)
 				st = fail(err, MB2_ERR_DATA_AFTER_END_TAG, type, offset,
-				          "%lu bytes follow the end tag before total_size (expected %lu)", left - size,
-				          0);
+				          "%lu bytes follow the end tag before total_size (expected %lu)",
+				          left - size, 0);
 			break;
 		}
 		uint64_t next = ALIGN_UP((uint64_t)offset + size, 8);
 		if (next > w.total_size) {
 			st = fail(err, MB2_ERR_TAG_PADDING_PAST_END, type, offset,
-			          "size %lu padded to 8 bytes passes total_size: only %lu bytes left", size, left);
+			          "size %lu padded to 8 bytes passes total_size: only %lu bytes left", size,
+			          left);
 			break;
 		}
 		st = record_tag(&w, type, offset, size);

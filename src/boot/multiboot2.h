@@ -75,29 +75,28 @@ enum mb2_framebuffer_type {
 /* The result of mb2_parse(): MB2_OK or the one rule that was broken. */
 enum mb2_status {
 	MB2_OK = 0,
-	MB2_ERR_NULL,                    /* the pointer is NULL */
-	MB2_ERR_MISALIGNED,              /* the structure does not start 8-byte aligned */
-	MB2_ERR_TRUNCATED,               /* fewer than 8 bytes readable: no fixed part */
-	MB2_ERR_TOTAL_SIZE_TOO_SMALL,    /* total_size < 16 (fixed part + end tag) */
-	MB2_ERR_TOTAL_SIZE_TOO_LARGE,    /* total_size > available_bytes */
-	MB2_ERR_TAG_SIZE_TOO_SMALL,      /* a tag's size < 8 (its own header) */
-	MB2_ERR_TAG_PAST_END,            /* a tag ends after total_size */
-	MB2_ERR_TAG_PADDING_PAST_END,    /* a tag's padding to 8 bytes ends after total_size */
-	MB2_ERR_NO_END_TAG,              /* the tags ran out before an end tag */
-	MB2_ERR_END_TAG_SIZE,            /* the end tag's size is not 8 */
-	MB2_ERR_DATA_AFTER_END_TAG,      /* total_size goes on after the end tag */
-	MB2_ERR_TAG_TOO_SHORT_FOR_TYPE,  /* smaller than the fixed fields of its type */
-	MB2_ERR_DUPLICATE_TAG,           /* a second tag of a type that must be unique */
-	                                 /* (all but modules and network cards) */
-	MB2_ERR_STRING_NOT_TERMINATED,   /* a string has no NUL inside its tag */
-	MB2_ERR_MODULE_RANGE,            /* mod_start > mod_end */
-	MB2_ERR_MMAP_ENTRY_SIZE_SMALL,   /* entry_size < 24 */
-	MB2_ERR_MMAP_ENTRY_SIZE_ALIGN,   /* entry_size not a multiple of 8 */
-	MB2_ERR_MMAP_PARTIAL_ENTRY,      /* the entries do not fill the tag exactly */
+	MB2_ERR_NULL,                     /* the pointer is NULL */
+	MB2_ERR_MISALIGNED,               /* the structure does not start 8-byte aligned */
+	MB2_ERR_TRUNCATED,                /* fewer than 8 bytes readable: no fixed part */
+	MB2_ERR_TOTAL_SIZE_TOO_SMALL,     /* total_size < 16 (fixed part + end tag) */
+	MB2_ERR_TOTAL_SIZE_TOO_LARGE,     /* total_size > available_bytes */
+	MB2_ERR_TAG_SIZE_TOO_SMALL,       /* a tag's size < 8 (its own header) */
+	MB2_ERR_TAG_PAST_END,             /* a tag ends after total_size */
+	MB2_ERR_TAG_PADDING_PAST_END,     /* a tag's padding to 8 bytes ends after total_size */
+	MB2_ERR_NO_END_TAG,               /* the tags ran out before an end tag */
+	MB2_ERR_END_TAG_SIZE,             /* the end tag's size is not 8 */
+	MB2_ERR_DATA_AFTER_END_TAG,       /* total_size goes on after the end tag */
+	MB2_ERR_TAG_TOO_SHORT_FOR_TYPE,   /* smaller than the fixed fields of its type */
+	MB2_ERR_DUPLICATE_TAG,            /* a type seen twice (only modules, network may repeat) */
+	MB2_ERR_STRING_NOT_TERMINATED,    /* a string has no NUL inside its tag */
+	MB2_ERR_MODULE_RANGE,             /* mod_start > mod_end */
+	MB2_ERR_MMAP_ENTRY_SIZE_SMALL,    /* entry_size < 24 */
+	MB2_ERR_MMAP_ENTRY_SIZE_ALIGN,    /* entry_size not a multiple of 8 */
+	MB2_ERR_MMAP_PARTIAL_ENTRY,       /* the entries do not fill the tag exactly */
 	MB2_ERR_EFI_MMAP_DESC_SIZE_SMALL, /* descriptor_size < 40 */
 	MB2_ERR_EFI_MMAP_DESC_SIZE_ALIGN, /* descriptor_size not a multiple of 8 */
-	MB2_ERR_FRAMEBUFFER_COLOR_INFO,  /* palette / colour fields do not fit the tag */
-	MB2_ERR_ELF_SECTIONS_PAST_TAG,   /* num * entsize does not fit the tag */
+	MB2_ERR_FRAMEBUFFER_COLOR_INFO,   /* palette / colour fields do not fit the tag */
+	MB2_ERR_ELF_SECTIONS_PAST_TAG,    /* num * entsize does not fit the tag */
 };
 
 /* What mb2_parse() found wrong. `problem` is a printf format that takes
@@ -256,7 +255,8 @@ struct mb2_info {
  *                    (may be NULL)
  * Returns MB2_OK, or the status of the first rule broken.
  */
-enum mb2_status mb2_parse(const void *mbi, size_t available_bytes, struct mb2_info *out, struct mb2_error *err);
+enum mb2_status mb2_parse(const void *mbi, size_t available_bytes, struct mb2_info *out,
+                          struct mb2_error *err);
 
 /*
  * Write the error as one line, e.g.
@@ -282,7 +282,8 @@ bool mb2_mmap_next(const struct mb2_info *info, size_t *index, struct mb2_mmap_e
 /* A tag type's name, e.g. "memory map"; "unknown" for types beyond 21. */
 const char *mb2_tag_name(uint32_t type);
 
-/* A memory-map entry type's name, e.g. "ACPI NVS"; "unknown" otherwise. */
+/* A memory-map entry type's name, e.g. "ACPI NVS" (types 1-5 of the spec, and
+ * 7, 12, 20 that GRUB passes through); "unknown" otherwise. */
 const char *mb2_mmap_type_name(uint32_t type);
 
 /* Print a short boot summary through kprintf: loader, command line,
@@ -294,8 +295,9 @@ void mb2_print_summary(const struct mb2_info *info);
  * Stage 1: feed the memory map into phys_memory_area[] (phys_area_reset(),
  * phys_area_add() per entry, phys_area_finish()). Without a memory map, the
  * basic meminfo tag is used instead, with a warning.
- * Returns MM_OK, MM_ERR_INVALID (with a message) when the boot information
- * describes no RAM at all, or the error of phys_area_finish().
+ * Returns MM_OK, MM_ERR_WRONG_STAGE (with a message, table untouched) once
+ * stage 1 has run, MM_ERR_INVALID (with a message) when the boot
+ * information describes no RAM at all, or the error of phys_area_finish().
  */
 enum mm_error mb2_fill_phys_areas(const struct mb2_info *info);
 

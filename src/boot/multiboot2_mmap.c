@@ -2,7 +2,7 @@
  * multiboot2_mmap.c - stage 1: hand the boot loader's memory map to the
  * phys_memory_area table (src/mm/phys_area.h).
  *
- * Algorithm: empty the table; add every memory-map entry as it is (the
+ * Algorithm: check that stage 1 has not run yet; empty the table; add every memory-map entry as it is (the
  * table sorts, merges and records the non-usable types itself); finish,
  * which trims to pages and moves the MM stage on. Without a memory map the
  * older basic meminfo tag still gives two ranges of RAM (below 640 KiB and
@@ -12,6 +12,7 @@
 #include "multiboot2.h"
 
 #include "../lib/format.h"
+#include "../mm/mm_stage.h"
 #include "../mm/phys_area.h"
 
 /* Low memory starts at 0, upper memory at 1 MiB (multiboot2 spec 3.6.3). */
@@ -19,6 +20,10 @@
 
 enum mm_error mb2_fill_phys_areas(const struct mb2_info *info)
 {
+	/* Refuse before phys_area_reset(): once stage 1 is done, later stages
+	 * have taken the table, and emptying it would go unnoticed. */
+	if (mm_stage_check("mb2_fill_phys_areas", MM_STAGE_NONE, MM_STAGE_NONE) != MM_OK)
+		return MM_ERR_WRONG_STAGE;
 	phys_area_reset();
 	if (info->has_mmap && info->mmap_entry_count > 0) {
 		size_t i = 0;
@@ -26,14 +31,16 @@ enum mm_error mb2_fill_phys_areas(const struct mb2_info *info)
 		while (mb2_mmap_next(info, &i, &e))
 			phys_area_add(e.base, e.length, e.type);
 	} else if (info->has_basic_meminfo) {
-		kprintf("mb2_fill_phys_areas: warning: %s, using basic meminfo: %u KiB at 0x0, %u KiB at 0x%lx "
-		        "(holes and reserved ranges unknown)\n",
-		        info->has_mmap ? "the memory map has no entries" : "no memory map tag", info->mem_lower_kib,
-		        info->mem_upper_kib, UPPER_MEMORY_BASE);
+		kprintf(
+		    "mb2_fill_phys_areas: warning: %s, using basic meminfo: %u KiB at 0x0, %u KiB at 0x%lx "
+		    "(holes and reserved ranges unknown)\n",
+		    info->has_mmap ? "the memory map has no entries" : "no memory map tag",
+		    info->mem_lower_kib, info->mem_upper_kib, UPPER_MEMORY_BASE);
 		phys_area_add(0, KiB(info->mem_lower_kib), PHYS_AREA_AVAILABLE);
 		phys_area_add(UPPER_MEMORY_BASE, KiB(info->mem_upper_kib), PHYS_AREA_AVAILABLE);
 	} else {
-		kprintf("mb2_fill_phys_areas: %s and no basic meminfo tag: the boot information describes no RAM\n",
+		kprintf("mb2_fill_phys_areas: %s and no basic meminfo tag: the boot information describes no "
+		        "RAM\n",
 		        info->has_mmap ? "an empty memory map" : "no memory map tag");
 		return MM_ERR_INVALID;
 	}

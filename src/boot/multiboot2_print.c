@@ -30,8 +30,8 @@ static void print_modules(const struct mb2_info *info)
 {
 	struct mb2_module m;
 	for (size_t i = 0; mb2_module(info, i, &m); i++)
-		kprintf("  module %zu: [0x%08x, 0x%08x) %u bytes \"%s\"\n", i, m.start, m.end, m.end - m.start,
-		        m.cmdline);
+		kprintf("  module %zu: [0x%08x, 0x%08x) %u bytes \"%s\"\n", i, m.start, m.end,
+		        m.end - m.start, m.cmdline);
 }
 
 static void print_mmap(const struct mb2_info *info)
@@ -75,8 +75,9 @@ static void print_acpi(const struct mb2_info *info)
 		return;
 	}
 	kprintf("  ACPI: RSDP copy (%s tag%s), OEM \"%.6s\", revision %u%s\n",
-	        info->acpi_new_rsdp ? "new" : "old", info->acpi_new_rsdp && info->acpi_old_rsdp ? ", old one too" : "",
-	        rsdp->oem_id, rsdp->revision, has_rsdp_signature(rsdp) ? "" : ", bad signature");
+	        info->acpi_new_rsdp ? "new" : "old",
+	        info->acpi_new_rsdp && info->acpi_old_rsdp ? ", old one too" : "", rsdp->oem_id,
+	        rsdp->revision, has_rsdp_signature(rsdp) ? "" : ", bad signature");
 }
 
 static void print_framebuffer(const struct mb2_framebuffer *fb)
@@ -110,10 +111,11 @@ static void print_efi(const struct mb2_info *info)
 static void print_other_tags(const struct mb2_info *info)
 {
 	if (info->has_basic_meminfo)
-		kprintf("  basic meminfo: lower %u KiB, upper %u KiB\n", info->mem_lower_kib, info->mem_upper_kib);
+		kprintf("  basic meminfo: lower %u KiB, upper %u KiB\n", info->mem_lower_kib,
+		        info->mem_upper_kib);
 	if (info->has_bootdev)
-		kprintf("  boot device: BIOS drive 0x%x, partition %u, sub-partition %u\n", info->bootdev_biosdev,
-		        info->bootdev_partition, info->bootdev_sub_partition);
+		kprintf("  boot device: BIOS drive 0x%x, partition %u, sub-partition %u\n",
+		        info->bootdev_biosdev, info->bootdev_partition, info->bootdev_sub_partition);
 	if (info->has_vbe)
 		kprintf("  VBE: mode 0x%x\n", info->vbe_mode);
 	if (info->has_elf_sections)
@@ -122,8 +124,8 @@ static void print_other_tags(const struct mb2_info *info)
 	if (info->has_apm)
 		kprintf("  APM: version 0x%x\n", info->apm.version);
 	if (info->has_smbios)
-		kprintf("  SMBIOS: version %u.%u, %zu bytes of tables\n", info->smbios_major, info->smbios_minor,
-		        info->smbios_tables_size);
+		kprintf("  SMBIOS: version %u.%u, %zu bytes of tables\n", info->smbios_major,
+		        info->smbios_minor, info->smbios_tables_size);
 	if (info->has_network)
 		kprintf("  network: %zu DHCP ACK tags, the first %zu bytes\n", info->network_tag_count,
 		        info->network_dhcp_ack_size);
@@ -132,13 +134,15 @@ static void print_other_tags(const struct mb2_info *info)
 static void print_notes(const struct mb2_info *info)
 {
 	if (info->unknown_tag_count > 0)
-		kprintf("  note: %zu tags of unknown type skipped (the first: type %u at offset 0x%x)\n",
-		        info->unknown_tag_count, info->first_unknown_type, info->first_unknown_offset);
+		kprintf("  note: %zu unknown tag%s skipped (the first: type %u at offset 0x%x)\n",
+		        info->unknown_tag_count, info->unknown_tag_count == 1 ? "" : "s",
+		        info->first_unknown_type, info->first_unknown_offset);
 	if (info->has_mmap && info->mmap_entry_version != 0)
 		kprintf("  note: memory map entry_version %u (the spec knows 0); entries read as version 0\n",
 		        info->mmap_entry_version);
 	if (info->module_count > MB2_MAX_MODULES)
-		kprintf("  note: %zu modules, the first %d kept in the table, the rest found by walking the tags\n",
+		kprintf("  note: %zu modules, the first %d kept in the table, the rest found by walking the "
+		        "tags\n",
 		        info->module_count, MB2_MAX_MODULES);
 	if (info->has_efi_mmap && info->efi_mmap_trailing_bytes != 0)
 		kprintf("  note: EFI memory map has %u bytes after its last whole descriptor\n",
