@@ -13,7 +13,8 @@
  *      all with 2 MiB pages,
  *   4. enable PAE, EFER.LME (+ EFER.NXE when the CPU has NX), paging and
  *      CR0.WP, load a 64-bit GDT and far-jump into 64-bit code,
- *   5. switch to the higher-half stack and call kernel_main(magic, mbi).
+ *   5. clear .bss, switch to the higher-half stack and call
+ *      kernel_main(magic, mbi).
  * This code and its data are linked at their physical address (1 MiB).
  */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
@@ -145,6 +146,18 @@ long_mode_entry:
 	xorw %ax, %ax
 	movw %ax, %fs
 	movw %ax, %gs
+	/* Clear .bss ourselves instead of trusting the loader to have done
+	 * it (the stack we switch to next lives there). EDI/ESI are kept. */
+	movl %edi, %r8d
+	movl %esi, %r9d
+	movabsq $__bss_start, %rdi
+	movabsq $__bss_end, %rcx
+	subq %rdi, %rcx
+	shrq $3, %rcx
+	xorl %eax, %eax
+	rep stosq
+	movl %r8d, %edi
+	movl %r9d, %esi
 	/* From here on the kernel runs at its link address in the top 2 GiB. */
 	movabsq $boot_stack_higher_top, %rsp
 	movabsq $higher_half_entry, %rax

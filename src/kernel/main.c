@@ -14,6 +14,7 @@
 #include "kernel/panic.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
+#include "lib/log.h"
 #include "mm/mm_types.h"
 
 void kernel_main(uint32_t magic, uint64_t mbi_phys);
@@ -41,6 +42,8 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 	struct cmdline_options opts;
 	cmdline_parse(info.cmdline, &opts); // exit, selftest, test words
 	panic_set_exit_on_finish(opts.exit);
+	if (opts.debug)
+		log_set_level(LOG_DEBUG);
 	mb2_print_summary(&info);
 	modules_record_crc(&info); // CRC32 of every module, checked again later
 

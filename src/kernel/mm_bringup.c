@@ -6,6 +6,9 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
+#include "lib/log.h"
+#include "mm/buddy.h"
+#include "mm/memblock.h"
 #include "mm/mm_init.h"
 #include "mm/mm_stage.h"
 #include "mm/phys_area.h"
@@ -65,4 +68,9 @@ void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys)
 	check(mm_bump_stage(&params), "stage 3 (bump)");
 	check(mm_paging_stage(&params), "stage 4 (page tables)");
 	check(mm_buddy_stage(), "stage 5 (buddy)");
+	if (log_enabled(LOG_DEBUG)) { // `debug`: the tables behind the stage lines
+		phys_area_dump();
+		memblock_dump();
+		buddy_dump();
+	}
 }

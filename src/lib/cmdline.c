@@ -29,8 +29,12 @@ static const struct known_word known_words[] = {
     {"exit", "end QEMU through isa-debug-exit when the boot finishes or fails",
      offsetof(struct cmdline_options, exit)},
     {"selftest", "run the in-kernel self-tests before KERNEL OK", offsetof(struct cmdline_options, selftest)},
+    {"debug", "print debug messages too: the phys_memory_area, memblock and buddy tables",
+     offsetof(struct cmdline_options, debug)},
     {"test-pagefault", "test only: write to an unmapped address to check the page-fault report",
      offsetof(struct cmdline_options, test_pagefault)},
+    {"test-null", "test only: read address 0 after the low identity remap is gone (a page fault, CR2 = 0)",
+     offsetof(struct cmdline_options, test_null)},
 };
 
 #define KNOWN_WORD_COUNT (sizeof(known_words) / sizeof(known_words[0]))

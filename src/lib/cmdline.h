@@ -13,7 +13,9 @@
 struct cmdline_options {
 	bool exit;              /* "exit": end QEMU through isa-debug-exit at the end */
 	bool selftest;          /* "selftest": run the in-kernel self-tests */
+	bool debug;             /* "debug": print debug-level messages too */
 	bool test_pagefault;    /* "test-pagefault": provoke a page fault (tests only) */
+	bool test_null;         /* "test-null": read address 0 once page 0 is unmapped (tests only) */
 	unsigned unknown_count; /* how many words were not recognised */
 };
 
