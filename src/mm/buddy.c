@@ -14,13 +14,15 @@
  */
 #include "buddy.h"
 #include "mm_env.h"
+#include "mm_lock.h"
 #include "mm_stage.h"
 
 /*
- * The allocator's state. Issue 4 will add a spinlock here that guards all
- * of it: every public function below that reads or changes this state will
- * take it on entry and drop it on every return. No lock yet (one CPU).
+ * The allocator's state. buddy_lock guards all of it: every public function
+ * below that reads or changes it is a thin wrapper that takes the lock and
+ * calls the *_locked function that does the work.
  */
+static struct mm_spinlock buddy_lock = MM_SPINLOCK_INIT;
 static struct buddy_frame *frames; /* caller's metadata, one entry per frame */
 static uint64_t base_pfn;          /* frame number of frames[0], 2^BUDDY_MAX_ORDER aligned */
 static uint64_t nframes;           /* entries in frames[] */
@@ -177,7 +179,7 @@ static unsigned largest_block_at(uint64_t idx, uint64_t end)
 	return order;
 }
 
-enum mm_error buddy_add_free_range(phys_addr_t base, uint64_t size_bytes)
+static enum mm_error add_free_range_locked(phys_addr_t base, uint64_t size_bytes)
 {
 	enum mm_error err = mm_stage_check("buddy_add_free_range", MM_STAGE_PAGING, MM_STAGE_PAGING);
 	if (err != MM_OK)
@@ -226,7 +228,15 @@ enum mm_error buddy_add_free_range(phys_addr_t base, uint64_t size_bytes)
 	return MM_OK;
 }
 
-enum mm_error buddy_alloc_pages(unsigned order, phys_addr_t *out)
+enum mm_error buddy_add_free_range(phys_addr_t base, uint64_t size_bytes)
+{
+	mm_spin_lock(&buddy_lock);
+	enum mm_error result = add_free_range_locked(base, size_bytes);
+	mm_spin_unlock(&buddy_lock);
+	return result;
+}
+
+static enum mm_error alloc_pages_locked(unsigned order, phys_addr_t *out)
 {
 	enum mm_error err = mm_stage_check("buddy_alloc_pages", MM_STAGE_BUDDY, MM_STAGE_SMP);
 	if (err != MM_OK)
@@ -262,6 +272,14 @@ enum mm_error buddy_alloc_pages(unsigned order, phys_addr_t *out)
 	return MM_OK;
 }
 
+enum mm_error buddy_alloc_pages(unsigned order, phys_addr_t *out)
+{
+	mm_spin_lock(&buddy_lock);
+	enum mm_error result = alloc_pages_locked(order, out);
+	mm_spin_unlock(&buddy_lock);
+	return result;
+}
+
 /* The head of the block that contains the tail frame idx: blocks are
  * aligned to their size, so it is idx rounded down to some order. */
 static uint64_t head_of_tail(uint64_t idx)
@@ -275,7 +293,7 @@ static uint64_t head_of_tail(uint64_t idx)
 	return idx; /* cannot happen while the invariants hold */
 }
 
-enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order)
+static enum mm_error free_pages_locked(phys_addr_t pa, unsigned order)
 {
 	enum mm_error err = mm_stage_check("buddy_free_pages", MM_STAGE_BUDDY, MM_STAGE_SMP);
 	if (err != MM_OK)
@@ -333,6 +351,14 @@ enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order)
 	return MM_OK;
 }
 
+enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order)
+{
+	mm_spin_lock(&buddy_lock);
+	enum mm_error result = free_pages_locked(pa, order);
+	mm_spin_unlock(&buddy_lock);
+	return result;
+}
+
 unsigned buddy_order_for_bytes(uint64_t size_bytes)
 {
 	unsigned order = 0;
@@ -362,13 +388,20 @@ void buddy_managed_span(phys_addr_t *base, uint64_t *nframes_out)
 	*nframes_out = nframes;
 }
 
-void buddy_dump(void)
+static void dump_locked(void)
 {
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
 		mm_log("buddy: order %2u (%5lu KiB blocks): %zu free\n", o, (uint64_t)(PAGE_SIZE << o) >> 10,
 		       free_count[o]);
 	mm_log("buddy: 0x%lx of 0x%lx managed pages free (%lu MiB)\n", free_pages, managed_pages,
 	       (free_pages << PAGE_SHIFT) >> 20);
+}
+
+void buddy_dump(void)
+{
+	mm_spin_lock(&buddy_lock);
+	dump_locked();
+	mm_spin_unlock(&buddy_lock);
 }
 
 /* Check one free list; adds its pages to *pages. */
@@ -477,7 +510,7 @@ static bool check_frames(void)
 	return true;
 }
 
-bool buddy_check_invariants(void)
+static bool check_invariants_locked(void)
 {
 	uint64_t pages = 0;
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++) {
@@ -490,6 +523,14 @@ bool buddy_check_invariants(void)
 		return false;
 	}
 	return check_frames();
+}
+
+bool buddy_check_invariants(void)
+{
+	mm_spin_lock(&buddy_lock);
+	bool result = check_invariants_locked();
+	mm_spin_unlock(&buddy_lock);
+	return result;
 }
 
 static enum mm_error source_alloc(void *ctx, phys_addr_t *out)

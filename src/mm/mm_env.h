@@ -23,6 +23,9 @@ void mm_load_root_table(phys_addr_t root);
 void mm_tlb_flush_page(virt_addr_t va);
 void mm_tlb_flush_all(void);
 
+/* Tell the CPU we are spinning on a lock (x86: the pause instruction). */
+void mm_cpu_relax(void);
+
 /* Print one line of log (the format is printf-like; the caller supplies
  * the trailing newline). For uint64_t use %lx / %lu, for size_t %zu. */
 void mm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -250,3 +250,33 @@ enum mm_error mm_buddy_stage(void)
 	       meta_phys);
 	return MM_OK;
 }
+
+enum mm_error mm_remove_low_remap(void)
+{
+	enum mm_error err = mm_stage_check("mm_remove_low_remap", MM_STAGE_BUDDY, MM_STAGE_BUDDY);
+	if (err != MM_OK)
+		return err;
+	uint64_t free_before = buddy_free_pages_total();
+	/* pt_unmap_range never frees mapped frames; the empty tables stay in
+	 * place (a few KiB) in case the range is mapped again. */
+	if ((err = pt_unmap_range(&kernel_space, 0, LOW_REMAP_SIZE, PT_TLB_FLUSH_ALL)) != MM_OK) {
+		mm_log("mm_remove_low_remap: unmapping [0x0-0x%lx) failed: %s\n", LOW_REMAP_SIZE,
+		       mm_strerror(err));
+		return err;
+	}
+	struct pt_translation t;
+	if (pt_translate(&kernel_space, 0, &t) != MM_ERR_NOT_MAPPED) {
+		mm_log("mm_remove_low_remap: page 0 is still mapped after the unmap\n");
+		return MM_ERR_INVALID;
+	}
+	if (buddy_free_pages_total() != free_before) {
+		mm_log("mm_remove_low_remap: the buddy's free pages changed from %lu to %lu\n", free_before,
+		       buddy_free_pages_total());
+		return MM_ERR_INVALID;
+	}
+	if ((err = mm_stage_advance(MM_STAGE_SMP)) != MM_OK)
+		return err;
+	mm_log("paging: low identity remap [0x0-0x%lx) removed, no frame freed; page 0 is unmapped\n",
+	       LOW_REMAP_SIZE);
+	return MM_OK;
+}

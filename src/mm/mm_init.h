@@ -31,8 +31,8 @@ struct mm_boot_range {
 /* Where the kernel image is. Virtual bounds are page-aligned and linked at
  * KERNEL_VIRT_BASE + physical address. */
 struct mm_kernel_layout {
-	phys_addr_t image_phys_start; /* first byte the loader placed (1 MiB) */
-	phys_addr_t image_phys_end;   /* one past the last, page-aligned (incl. .bss) */
+	phys_addr_t image_phys_start;         /* first byte the loader placed (1 MiB) */
+	phys_addr_t image_phys_end;           /* one past the last, page-aligned (incl. .bss) */
 	virt_addr_t text_start, text_end;     /* R+X */
 	virt_addr_t rodata_start, rodata_end; /* R */
 	virt_addr_t data_start, data_end;     /* R+W (.data and .bss) */
@@ -75,6 +75,14 @@ void mm_switch_to_kernel_tables(phys_addr_t new_root);
  * (its metadata comes from memblock first); from then on memblock and bump
  * refuse, and the kernel's tables draw frames from the buddy. */
 enum mm_error mm_buddy_stage(void);
+
+/* Stage 6, once every other CPU runs on the higher half: unmap the low
+ * identity remap from the kernel's tables and flush this CPU's TLB. The
+ * frames it pointed to are NOT freed: they are ordinary memory that the
+ * buddy, the kernel or the boot information own (DragonOS once freed them:
+ * a use-after-free). The caller must then make every other CPU flush too.
+ * Afterwards page 0 is unmapped, so a NULL dereference faults. */
+enum mm_error mm_remove_low_remap(void);
 
 /* The kernel's address space (valid after mm_paging_stage). */
 struct pt_space *mm_kernel_space(void);

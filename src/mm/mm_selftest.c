@@ -229,3 +229,73 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 	}
 	return MM_OK;
 }
+
+/* The concurrent worker (see mm_selftest.h). Its state is on its own stack,
+ * so any number of CPUs can run it at once; only the buddy is shared. */
+
+static uint64_t worker_pattern(unsigned cpu, phys_addr_t pa, uint64_t off)
+{
+	return ((uint64_t)cpu << 56) ^ (pa + off);
+}
+
+void buddy_worker_fill(unsigned cpu, phys_addr_t pa, unsigned order)
+{
+	uint64_t *w = mm_phys_to_virt(pa);
+	for (uint64_t i = 0; i < (PAGE_SIZE << order) / 8; i++)
+		w[i] = worker_pattern(cpu, pa, i * 8);
+}
+
+enum mm_error buddy_worker_check_and_free(unsigned cpu, phys_addr_t pa, unsigned order,
+                                          uint64_t *bytes_verified)
+{
+	const uint64_t *w = mm_phys_to_virt(pa);
+	uint64_t words = (PAGE_SIZE << order) / 8;
+	for (uint64_t i = 0; i < words; i++) {
+		if (w[i] != worker_pattern(cpu, pa, i * 8)) {
+			mm_log("selftest: CPU %u: block 0x%lx order %u was overwritten at 0x%lx (0x%lx): "
+			       "handed to two CPUs?\n",
+			       cpu, pa, order, pa + i * 8, w[i]);
+			return MM_ERR_OVERLAP;
+		}
+	}
+	*bytes_verified += words * 8;
+	return buddy_free_pages(pa, order);
+}
+
+void buddy_concurrent_worker(unsigned cpu, const struct buddy_worker_config *cfg,
+                             struct buddy_worker_result *r)
+{
+	struct held_block held[BUDDY_WORKER_MAX_HELD];
+	size_t count = 0;
+	struct stress_state rng = {.rng = (cfg->seed ^ ((uint64_t)cpu * 0x9e3779b97f4a7c15ULL)) | 1};
+	*r = (struct buddy_worker_result){.error = MM_OK};
+	for (unsigned step = 0; step < cfg->iterations && r->error == MM_OK; step++) {
+		bool do_alloc = count == 0 || (count < BUDDY_WORKER_MAX_HELD && next_random(&rng) % 2 == 0);
+		if (do_alloc) {
+			struct held_block b = {.order = (unsigned)(next_random(&rng) % (cfg->max_order + 1))};
+			enum mm_error err = buddy_alloc_pages(b.order, &b.pa);
+			if (err == MM_ERR_NO_MEMORY)
+				continue; /* the others hold a lot right now: not a failure */
+			if (err != MM_OK) {
+				r->error = err;
+				break;
+			}
+			buddy_worker_fill(cpu, b.pa, b.order);
+			held[count++] = b;
+			r->allocations++;
+		} else {
+			size_t i = next_random(&rng) % count;
+			r->error =
+			    buddy_worker_check_and_free(cpu, held[i].pa, held[i].order, &r->bytes_verified);
+			held[i] = held[--count];
+		}
+	}
+	/* Give everything back, even after an error, so nothing leaks. */
+	while (count > 0) {
+		count--;
+		enum mm_error err =
+		    buddy_worker_check_and_free(cpu, held[count].pa, held[count].order, &r->bytes_verified);
+		if (r->error == MM_OK)
+			r->error = err;
+	}
+}

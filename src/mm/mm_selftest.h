@@ -9,17 +9,17 @@
 #include "mm_types.h"
 
 struct buddy_stress_config {
-	unsigned rounds;           /* DragonOS: 10 */
-	uint64_t round_bytes;      /* per round; capped at half the free memory */
-	uint64_t max_block_bytes;  /* largest request, rounded up to a power of two: 4 MiB */
-	uint64_t seed;             /* for the pseudo-random sizes and choices */
+	unsigned rounds;          /* DragonOS: 10 */
+	uint64_t round_bytes;     /* per round; capped at half the free memory */
+	uint64_t max_block_bytes; /* largest request, rounded up to a power of two: 4 MiB */
+	uint64_t seed;            /* for the pseudo-random sizes and choices */
 };
 
 struct buddy_stress_result {
-	uint64_t round_bytes;     /* what each round really allocated (after the cap) */
-	uint64_t allocations;     /* blocks allocated over all rounds */
-	uint64_t early_frees;     /* blocks freed at random during the rounds */
-	uint64_t bytes_verified;  /* bytes whose fill pattern was checked */
+	uint64_t round_bytes;    /* what each round really allocated (after the cap) */
+	uint64_t allocations;    /* blocks allocated over all rounds */
+	uint64_t early_frees;    /* blocks freed at random during the rounds */
+	uint64_t bytes_verified; /* bytes whose fill pattern was checked */
 	uint64_t free_pages_before, free_pages_after;
 };
 
@@ -34,5 +34,38 @@ struct buddy_stress_result {
  * message naming the block. Needs stage BUDDY.
  */
 enum mm_error buddy_stress_test(const struct buddy_stress_config *config, struct buddy_stress_result *result);
+
+/*
+ * The concurrent stress test: every CPU runs this worker at the same time.
+ * Each holds up to BUDDY_WORKER_MAX_HELD blocks of random orders up to
+ * max_order, fills each with a pattern made of its CPU number and the block
+ * address, and verifies the pattern just before freeing it. If the buddy
+ * ever handed one block to two CPUs (a locking bug), one of them finds the
+ * other's pattern. Frees everything it holds before returning.
+ */
+#define BUDDY_WORKER_MAX_HELD 32
+
+struct buddy_worker_config {
+	unsigned iterations; /* allocate-or-free steps */
+	unsigned max_order;
+	uint64_t seed; /* mixed with the CPU number */
+};
+
+struct buddy_worker_result {
+	uint64_t allocations;
+	uint64_t bytes_verified;
+	enum mm_error error; /* MM_OK, or the first problem (logged) */
+};
+
+void buddy_concurrent_worker(unsigned cpu, const struct buddy_worker_config *config,
+                             struct buddy_worker_result *result);
+
+/* The worker's two steps, public so that a test can corrupt a block in
+ * between: write CPU cpu's pattern over the block, and verify it and free
+ * the block (MM_ERR_OVERLAP, logged, and the block kept, if another pattern
+ * is found). bytes_verified grows by the block's size on success. */
+void buddy_worker_fill(unsigned cpu, phys_addr_t pa, unsigned order);
+enum mm_error buddy_worker_check_and_free(unsigned cpu, phys_addr_t pa, unsigned order,
+                                          uint64_t *bytes_verified);
 
 #endif /* MM_SELFTEST_H */

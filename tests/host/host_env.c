@@ -80,6 +80,11 @@ void mm_tlb_flush_page(virt_addr_t va)
 	host_tlb_last_flushed_page = va;
 }
 
+void mm_cpu_relax(void)
+{
+	__builtin_ia32_pause();
+}
+
 void mm_tlb_flush_all(void)
 {
 	host_tlb_flush_all_count++;

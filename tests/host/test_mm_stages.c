@@ -246,6 +246,33 @@ static void stress_test_refuses_before_the_buddy_exists(void **state)
 	assert_true(host_log_contains("buddy_stress_test: called in stage memblock"));
 }
 
+static void removing_the_low_remap_unmaps_page_0_and_frees_nothing(void **state)
+{
+	run_stages_2_to_5();
+	uint64_t free_before = buddy_free_pages_total();
+	unsigned long flushes = host_tlb_flush_all_count;
+	assert_int_equal(mm_remove_low_remap(), MM_OK);
+	struct pt_translation t;
+	assert_int_equal(pt_translate(mm_kernel_space(), 0, &t), MM_ERR_NOT_MAPPED);
+	assert_int_equal(pt_translate(mm_kernel_space(), LOW_REMAP_SIZE - PAGE_SIZE, &t), MM_ERR_NOT_MAPPED);
+	assert_int_equal(buddy_free_pages_total(), free_before);
+	assert_true(host_tlb_flush_all_count > flushes);
+	assert_int_equal(mm_stage_current(), MM_STAGE_SMP);
+	/* The memory behind the remap is still reachable through the direct map. */
+	expect_translation(PHYS_OFFSET + 0x8000, 0x8000, PT_WRITE);
+	host_log_clear();
+	assert_int_equal(mm_audit_wx(), 0);
+	assert_true(host_log_contains("W^X audit: 0 writable+executable pages"));
+}
+
+static void removing_the_low_remap_before_the_buddy_is_refused(void **state)
+{
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	host_log_clear();
+	assert_int_equal(mm_remove_low_remap(), MM_ERR_WRONG_STAGE);
+	assert_true(host_log_contains("mm_remove_low_remap: called in stage memblock"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -262,6 +289,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(stages_out_of_order_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(too_many_boot_ranges_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(stress_test_returns_every_page, setup, teardown),
+	    cmocka_unit_test_setup_teardown(removing_the_low_remap_unmaps_page_0_and_frees_nothing, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(removing_the_low_remap_before_the_buddy_is_refused, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(stress_test_refuses_before_the_buddy_exists, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -45,6 +45,11 @@ void mm_tlb_flush_all(void)
 	}
 }
 
+void mm_cpu_relax(void)
+{
+	__asm__ volatile("pause");
+}
+
 void mm_log(const char *fmt, ...)
 {
 	va_list ap;
