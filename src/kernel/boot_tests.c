@@ -12,3 +12,13 @@ void boot_test_page_fault(void)
 	*(volatile uint64_t *)BOOT_TEST_FAULT_ADDR = 0x5a;
 	panic("test-pagefault: the write to 0x%llx did not fault", BOOT_TEST_FAULT_ADDR);
 }
+
+void boot_test_null_read(void)
+{
+	kprintf("test-null: reading address 0\n");
+	/* volatile: the compiler must really emit the load (a NULL dereference
+	 * is undefined behaviour it could otherwise assume away). */
+	volatile uint64_t *null_pointer = (volatile uint64_t *)0;
+	uint64_t value = *null_pointer;
+	panic("test-null: reading address 0 gave 0x%lx instead of a page fault", value);
+}

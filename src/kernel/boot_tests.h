@@ -14,4 +14,8 @@
  * CR2 = the address, then panic. */
 __attribute__((noreturn)) void boot_test_page_fault(void);
 
+/* "test-null": read address 0 once the low identity remap is gone. The
+ * report must say "page not present, read" with CR2 = 0. */
+__attribute__((noreturn)) void boot_test_null_read(void);
+
 #endif /* KERNEL_BOOT_TESTS_H */

@@ -11,6 +11,7 @@
 #include "kernel/mm_bringup.h"
 #include "kernel/modules.h"
 #include "kernel/selftest.h"
+#include "kernel/smp_bringup.h"
 #include "kernel/panic.h"
 #include "lib/cmdline.h"
 #include "lib/format.h"
@@ -23,8 +24,8 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 {
 	serial8250_init(); // COM1 console
 	kprintf("\nStageOS booting\n");
-	gdt_init(); // GDT and TSS (double-fault stack)
-	idt_init(); // exception handlers
+	gdt_init_cpu(0); // GDT and TSS (double-fault stack)
+	idt_init();      // exception handlers
 	kprintf("cpu: GDT, TSS and IDT loaded (32 exception handlers)\n");
 
 	if (magic != MB2_BOOTLOADER_MAGIC)
@@ -50,8 +51,12 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 	mm_bringup_phys_areas(&info); // stage 1: memory map -> phys_memory_area[]
 	mm_bringup(&info, mbi_phys);  // stages 2-5: memblock, bump, page tables, buddy
 
+	smp_bringup(&info); // stage 6: other CPUs, then the low remap goes
+
 	if (opts.test_pagefault)
 		boot_test_page_fault(); // test only: never returns
+	if (opts.test_null)
+		boot_test_null_read(); // test only: never returns
 	if (opts.selftest)
 		selftest_run(&info); // buddy stress, module integrity
 

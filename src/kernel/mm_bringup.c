@@ -48,6 +48,8 @@ static void gather_params(const struct mb2_info *info, uint64_t mbi_phys, struct
 		panic("mm_bringup: GRUB loaded the kernel at 0x%x, but it is linked for 0x%lx",
 		      info->load_base_addr, p->kernel.image_phys_start);
 	p->allow_1g_pages = cpu_has_1g_pages();
+	if (!cpu_has_nx())
+		panic("mm_bringup: this CPU has no NX bit: the kernel's W^X page tables need it");
 
 	check(mm_boot_reserve(p, mbi_phys, info->total_size, "boot information"), "mm_bringup");
 	check(mm_boot_reserve(p, (phys_addr_t)(uintptr_t)early_tables_start,
@@ -67,6 +69,8 @@ void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys)
 	check(mm_memblock_stage(&params), "stage 2 (memblock)");
 	check(mm_bump_stage(&params), "stage 3 (bump)");
 	check(mm_paging_stage(&params), "stage 4 (page tables)");
+	if (cpu_has_pge()) // global pages (the kernel's) now survive CR3 reloads
+		write_cr4(read_cr4() | CR4_PGE);
 	check(mm_buddy_stage(), "stage 5 (buddy)");
 	if (log_enabled(LOG_DEBUG)) { // `debug`: the tables behind the stage lines
 		phys_area_dump();

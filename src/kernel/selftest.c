@@ -2,10 +2,55 @@
 #include "selftest.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/tsc.h"
+#include "mm/buddy.h"
 #include "kernel/modules.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
 #include "mm/mm_selftest.h"
+
+struct concurrent_run {
+	struct buddy_worker_config config;
+	struct buddy_worker_result results[SMP_MAX_CPUS];
+};
+
+static void concurrent_worker(unsigned cpu, void *arg)
+{
+	struct concurrent_run *run = arg;
+	buddy_concurrent_worker(cpu, &run->config, &run->results[cpu]);
+}
+
+/* Every online CPU allocates, fills with its own pattern, verifies and
+ * frees at the same time; the buddy's lock must keep each block with one
+ * owner, and the free page count must come back exactly. */
+static void concurrent_stress(void)
+{
+	static struct concurrent_run run;
+	run = (struct concurrent_run){.config = {.iterations = 4000, .max_order = 6, .seed = rdtsc() | 1}};
+	uint64_t free_before = buddy_free_pages_total();
+	uint64_t t0 = rdtsc();
+	if (!smp_run_on_all(concurrent_worker, &run, 60000))
+		panic("selftest: concurrent buddy stress: some CPUs did not finish");
+	uint64_t elapsed_us = tsc_ticks_to_us(rdtsc() - t0);
+	uint64_t allocations = 0, verified = 0;
+	unsigned cpus = smp_cpus_online();
+	for (unsigned cpu = 0; cpu < cpus; cpu++) {
+		if (run.results[cpu].error != MM_OK)
+			panic("selftest: concurrent buddy stress failed on CPU %u (seed 0x%lx): %s", cpu,
+			      run.config.seed, mm_strerror(run.results[cpu].error));
+		allocations += run.results[cpu].allocations;
+		verified += run.results[cpu].bytes_verified;
+	}
+	uint64_t free_after = buddy_free_pages_total();
+	if (free_after != free_before)
+		panic("selftest: concurrent buddy stress: %lu free pages before, %lu after", free_before,
+		      free_after);
+	kprintf("selftest: concurrent buddy stress on %u CPUs: %lu blocks, %lu MiB verified, free pages %lu "
+	        "before "
+	        "and after, %lu ms (seed 0x%lx)\n",
+	        cpus, allocations, verified >> 20, free_after, elapsed_us / 1000, run.config.seed);
+}
 
 void selftest_run(const struct mb2_info *info)
 {
@@ -28,5 +73,6 @@ void selftest_run(const struct mb2_info *info)
 	    "free pages %lu before and after, %lu Mcycles (seed 0x%lx)\n",
 	    cfg.rounds, r.round_bytes >> 20, r.allocations, r.early_frees, r.bytes_verified >> 20,
 	    r.free_pages_after, (rdtsc() - t0) / 1000000, cfg.seed);
+	concurrent_stress();
 	modules_verify_crc(info);
 }

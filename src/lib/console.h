@@ -10,4 +10,10 @@
 /* Write len bytes; "\n" is sent as is (the serial driver adds the "\r"). */
 void console_write(const char *s, size_t len);
 
+/* Serialise output between CPUs: kvprintf holds the lock for one call. The
+ * kernel's lock gives up waiting after a while rather than hang (a CPU that
+ * faulted while printing must still be able to print its report). */
+void console_lock(void);
+void console_unlock(void);
+
 #endif /* CONSOLE_H */

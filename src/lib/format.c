@@ -377,9 +377,13 @@ int kvprintf(const char *fmt, va_list ap)
 	struct output out = {.buf = chunk, .capacity = sizeof(chunk), .to_console = true};
 	va_list args;
 	va_copy(args, ap);
+	/* One call's output reaches the console in one piece, even when other
+	 * CPUs print at the same time. */
+	console_lock();
 	format_to_output(&out, fmt, &args);
-	va_end(args);
 	output_flush(&out);
+	console_unlock();
+	va_end(args);
 	return total_as_int(out.total);
 }
 

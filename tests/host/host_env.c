@@ -138,6 +138,15 @@ void console_write(const char *s, size_t len)
 	log_append(s, len);
 }
 
+/* Host programs print from one thread at a time where it matters. */
+void console_lock(void)
+{
+}
+
+void console_unlock(void)
+{
+}
+
 const char *host_log_text(void)
 {
 	return log_buf ? log_buf : "";

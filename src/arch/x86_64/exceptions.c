@@ -7,6 +7,8 @@
 #include "interrupts.h"
 
 #include "cpu.h"
+#include "smp.h"
+#include "smp.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
 
@@ -66,11 +68,11 @@ static void print_page_fault_bits(uint64_t err)
 	        err & PF_IFETCH ? "instruction fetch" : "data access");
 }
 
-void exception_handler(struct interrupt_frame *f)
+void exception_report(struct interrupt_frame *f)
 {
 	uint64_t cr2 = read_cr2();
-	kprintf("\nEXCEPTION %lu (%s) error code 0x%lx\n", f->vector, exception_name(f->vector),
-	        f->error_code);
+	kprintf("\nEXCEPTION %lu (%s) error code 0x%lx on CPU %u\n", f->vector, exception_name(f->vector),
+	        f->error_code, smp_this_cpu());
 	kprintf("  RIP=%016lx CS=%04lx RFLAGS=%016lx\n", f->rip, f->cs, f->rflags);
 	kprintf("  RSP=%016lx SS=%04lx\n", f->rsp, f->ss);
 	kprintf("  RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx\n", f->rax, f->rbx, f->rcx, f->rdx);

@@ -18,11 +18,11 @@ struct gdt_pointer {
 	uint64_t base;
 } __attribute__((packed));
 
-static struct tss tss;
-static uint8_t double_fault_stack[16384] __attribute__((aligned(16)));
+static struct tss tss[GDT_MAX_CPUS];
+static uint8_t double_fault_stack[GDT_MAX_CPUS][8192] __attribute__((aligned(16)));
 
-/* null, code, data, then the 16-byte TSS descriptor (two slots). */
-static uint64_t gdt[5];
+/* Per CPU: null, code, data, then the 16-byte TSS descriptor (two slots). */
+static uint64_t gdt[GDT_MAX_CPUS][5];
 
 static uint64_t tss_descriptor_low(uint64_t base, uint32_t limit)
 {
@@ -30,19 +30,21 @@ static uint64_t tss_descriptor_low(uint64_t base, uint32_t limit)
 	       | (((uint64_t)limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
 }
 
-void gdt_init(void)
+void gdt_init_cpu(unsigned cpu)
 {
-	gdt[0] = 0;
-	gdt[1] = 0x00af9a000000ffffULL; /* code: present, DPL 0, executable, L=1 */
-	gdt[2] = 0x00cf92000000ffffULL; /* data: present, DPL 0, writable */
-	uint64_t base = (uint64_t)&tss;
-	gdt[3] = tss_descriptor_low(base, sizeof(tss) - 1);
-	gdt[4] = base >> 32;
+	uint64_t *g = gdt[cpu];
+	struct tss *t = &tss[cpu];
+	g[0] = 0;
+	g[1] = 0x00af9a000000ffffULL; /* code: present, DPL 0, executable, L=1 */
+	g[2] = 0x00cf92000000ffffULL; /* data: present, DPL 0, writable */
+	uint64_t base = (uint64_t)t;
+	g[3] = tss_descriptor_low(base, sizeof(*t) - 1);
+	g[4] = base >> 32;
 
-	tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(double_fault_stack + sizeof(double_fault_stack));
-	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
+	t->ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(double_fault_stack[cpu] + sizeof(double_fault_stack[cpu]));
+	t->iomap_base = sizeof(*t); /* no I/O permission bitmap */
 
-	struct gdt_pointer ptr = {.limit = sizeof(gdt) - 1, .base = (uint64_t)gdt};
+	struct gdt_pointer ptr = {.limit = sizeof(gdt[cpu]) - 1, .base = (uint64_t)g};
 	/* Reload CS with a far return (there is no far jump to an absolute
 	 * 64-bit address), then the data segments, then the task register. */
 	__asm__ volatile("lgdt %0\n\t"

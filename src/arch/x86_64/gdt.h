@@ -11,10 +11,15 @@
 #define GDT_KERNEL_DATA 0x10
 #define GDT_TSS         0x18
 
+/* Each CPU has its own GDT and TSS (a TSS descriptor is marked busy when
+ * loaded, so CPUs cannot share one). */
+#define GDT_MAX_CPUS 16
+
 /* The IST slot (1..7) used by the double-fault handler. */
 #define IST_DOUBLE_FAULT 1
 
-/* Load the GDT, reload every segment register, load the TSS. */
-void gdt_init(void);
+/* Build CPU cpu's GDT and TSS, load them and reload every segment register.
+ * The boot CPU is cpu 0. */
+void gdt_init_cpu(unsigned cpu);
 
 #endif /* ARCH_GDT_H */

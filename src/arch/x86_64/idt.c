@@ -1,6 +1,6 @@
 /* idt.c - builds and loads the interrupt descriptor table (see
- * interrupts.h). Only the 32 exception vectors are set up: the kernel runs
- * with interrupts disabled so far. */
+ * interrupts.h): the 32 exception vectors, plus our IPI vector and the
+ * APIC's spurious vector. Everything arrives in interrupt_entry(). */
 #include "interrupts.h"
 
 #include "gdt.h"
@@ -20,22 +20,47 @@ struct idt_pointer {
 	uint64_t base;
 } __attribute__((packed));
 
-extern const uint64_t isr_stub_table[32];
-static struct idt_entry idt[32];
+extern const uint64_t isr_stub_table[32], isr_stub_240, isr_stub_255;
+static struct idt_entry idt[256];
+static void (*handlers[256])(void);
+
+static void set_gate(unsigned v, uint64_t addr, uint8_t ist)
+{
+	idt[v] = (struct idt_entry){
+	    .offset_low = addr & 0xffff,
+	    .selector = GDT_KERNEL_CODE,
+	    .ist = ist,
+	    .type = 0x8e,
+	    .offset_mid = (addr >> 16) & 0xffff,
+	    .offset_high = addr >> 32,
+	};
+}
+
+void idt_load(void)
+{
+	struct idt_pointer ptr = {.limit = sizeof(idt) - 1, .base = (uint64_t)idt};
+	__asm__ volatile("lidt %0" : : "m"(ptr));
+}
 
 void idt_init(void)
 {
-	for (int v = 0; v < 32; v++) {
-		uint64_t addr = isr_stub_table[v];
-		idt[v] = (struct idt_entry){
-		    .offset_low = addr & 0xffff,
-		    .selector = GDT_KERNEL_CODE,
-		    .ist = v == 8 ? IST_DOUBLE_FAULT : 0,
-		    .type = 0x8e,
-		    .offset_mid = (addr >> 16) & 0xffff,
-		    .offset_high = addr >> 32,
-		};
-	}
-	struct idt_pointer ptr = {.limit = sizeof(idt) - 1, .base = (uint64_t)idt};
-	__asm__ volatile("lidt %0" : : "m"(ptr));
+	for (unsigned v = 0; v < 32; v++)
+		set_gate(v, isr_stub_table[v], v == 8 ? IST_DOUBLE_FAULT : 0);
+	set_gate(240, isr_stub_240, 0);
+	set_gate(255, isr_stub_255, 0);
+	idt_load();
+}
+
+void idt_set_handler(uint8_t vector, void (*fn)(void))
+{
+	handlers[vector] = fn;
+}
+
+void interrupt_entry(struct interrupt_frame *frame)
+{
+	if (frame->vector < 32)
+		exception_report(frame);
+	/* The spurious vector has no handler and needs no EOI. */
+	if (frame->vector < 256 && handlers[frame->vector])
+		handlers[frame->vector]();
 }

@@ -16,11 +16,22 @@ struct interrupt_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-/* Fill the IDT with the 32 exception stubs and load it. */
+/* Fill the IDT with the 32 exception stubs and our two interrupt vectors,
+ * and load it on this CPU. */
 void idt_init(void);
 
-/* Called by isr.S for every exception: prints the report and panics. */
-void exception_handler(struct interrupt_frame *frame);
+/* Load the (already built) IDT on another CPU. */
+void idt_load(void);
+
+/* Called by isr.S for every vector: exceptions go to exception_report(),
+ * interrupts to the handler set with idt_set_handler(). */
+void interrupt_entry(struct interrupt_frame *frame);
+
+/* Run fn for interrupt vector v (>= 32); fn sends the EOI if one is due. */
+void idt_set_handler(uint8_t vector, void (*fn)(void));
+
+/* Print the exception report and panic. */
+__attribute__((noreturn)) void exception_report(struct interrupt_frame *frame);
 
 /* The name of exception vector v, e.g. "page fault". */
 const char *exception_name(uint64_t vector);

@@ -1,7 +1,8 @@
 /*
  * isr.S - entry stubs for the 32 CPU exceptions.
  *
- * Some exceptions push an error code and some do not; each stub pushes a 0
+ * Some exceptions push an error code and some do not (nor do interrupts:
+ * vectors 240 and 255 below); each stub pushes a 0
  * where the CPU did not, then the vector number, so that every exception
  * reaches exception_common with the same stack layout: struct
  * interrupt_frame in interrupts.h, read from the bottom up.
@@ -54,6 +55,9 @@ isr_no_error 28
 isr_with_error 29
 isr_with_error 30
 isr_no_error 31
+/* Interrupts of ours (lapic.h): the IPI vector and the APIC's spurious one. */
+isr_no_error 240
+isr_no_error 255
 
 exception_common:
 	pushq %rax
@@ -73,7 +77,7 @@ exception_common:
 	pushq %r15
 	movq %rsp, %rdi /* struct interrupt_frame * */
 	cld
-	call exception_handler
+	call interrupt_entry
 	popq %r15
 	popq %r14
 	popq %r13
@@ -94,11 +98,15 @@ exception_common:
 
 	.section .rodata
 	.balign 8
-	.globl isr_stub_table
+	.globl isr_stub_table, isr_stub_240, isr_stub_255
 isr_stub_table:
 .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
 	.quad isr_\v
 .endr
+isr_stub_240:
+	.quad isr_240
+isr_stub_255:
+	.quad isr_255
 
 	/* No executable stack (tells the linker; otherwise it warns). */
 	.section .note.GNU-stack, "", @progbits

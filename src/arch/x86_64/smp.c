@@ -1,0 +1,284 @@
+/*
+ * smp.c - AP start-up, the AP idle loop, TLB shootdown and running work on
+ * every CPU (see smp.h).
+ *
+ * Start-up of one AP (Intel SDM vol. 3, 8.4.4, "MP initialization"):
+ *   1. give it a stack: 16 KiB from the buddy, mapped with an unmapped
+ *      guard page range below it so an overflow faults instead of
+ *      silently corrupting the next stack,
+ *   2. fill in the trampoline's data (CR3, EFER, stack, entry, index),
+ *   3. INIT IPI, wait 10 ms, STARTUP IPI (vector = page number of the
+ *      trampoline), wait 200 us, a second STARTUP IPI if it is not up yet,
+ *   4. wait up to a second for it to say it is online.
+ */
+#include "smp.h"
+
+#include "cpu.h"
+#include "interrupts.h"
+#include "lapic.h"
+#include "lib/format.h"
+#include "lib/kstring.h"
+#include "lib/log.h"
+#include "mm/buddy.h"
+#include "mm/mm_env.h"
+#include "mm/mm_init.h"
+#include "mm/paging.h"
+#include "tsc.h"
+
+/* AP stacks live in their own region so each can have a guard below it. */
+#define AP_STACK_REGION      0xffffe00000000000ULL
+#define AP_STACK_ORDER       2 /* 16 KiB */
+#define AP_STACK_BYTES       (PAGE_SIZE << AP_STACK_ORDER)
+#define AP_STACK_SLOT        (2 * AP_STACK_BYTES) /* the lower half stays unmapped */
+#define AP_ONLINE_TIMEOUT_US 1000000
+
+struct cpu_info {
+	uint32_t apic_id;
+	bool online;
+	uint64_t flush_ack; /* last shootdown generation this CPU flushed for */
+	uint64_t work_done; /* last work generation this CPU finished */
+};
+
+/* Mirrors trampoline_data in trampoline.S, field for field. */
+struct trampoline_data {
+	uint64_t cr3, efer, stack_top, entry, cpu;
+};
+
+extern const char trampoline_start[], trampoline_end[], trampoline_data[];
+
+static struct cpu_info cpus[SMP_MAX_CPUS];
+static unsigned cpu_count = 1; /* CPUs with an index, online or not */
+static uint64_t startup_us;
+
+static uint64_t shootdown_generation;
+static uint64_t work_generation;
+static void (*work_fn)(unsigned cpu, void *arg);
+static void *work_arg;
+
+unsigned smp_this_cpu(void)
+{
+	if (!lapic_ready())
+		return 0;
+	uint32_t id = lapic_id();
+	for (unsigned i = 0; i < cpu_count; i++)
+		if (cpus[i].apic_id == id)
+			return i;
+	return 0;
+}
+
+unsigned smp_cpus_online(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < cpu_count; i++)
+		n += __atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE);
+	return n;
+}
+
+uint64_t smp_startup_us(void)
+{
+	return startup_us;
+}
+
+/* The IPI: flush if a shootdown is pending. Work is picked up by the idle
+ * loop after the interrupt returns (the IPI only wakes it from hlt). */
+static void ipi_handler(void)
+{
+	unsigned me = smp_this_cpu();
+	uint64_t generation = __atomic_load_n(&shootdown_generation, __ATOMIC_ACQUIRE);
+	if (cpus[me].flush_ack != generation) {
+		mm_tlb_flush_all();
+		__atomic_store_n(&cpus[me].flush_ack, generation, __ATOMIC_RELEASE);
+	}
+	lapic_eoi();
+}
+
+/* Where an AP waits. Interrupts are off while it checks for work, and
+ * `sti; hlt` re-enables them only for the hlt (sti takes effect after the
+ * next instruction), so an IPI sent after the check still wakes it. */
+__attribute__((noreturn)) static void ap_idle_loop(unsigned me)
+{
+	for (;;) {
+		__asm__ volatile("cli");
+		uint64_t generation = __atomic_load_n(&work_generation, __ATOMIC_ACQUIRE);
+		if (generation != cpus[me].work_done) {
+			__asm__ volatile("sti");
+			work_fn(me, work_arg);
+			__atomic_store_n(&cpus[me].work_done, generation, __ATOMIC_RELEASE);
+			continue;
+		}
+		__asm__ volatile("sti; hlt");
+	}
+}
+
+/* The first C code an AP runs, on its own stack, with the kernel's tables. */
+__attribute__((noreturn)) void ap_entry(uint64_t cpu);
+
+void ap_entry(uint64_t cpu)
+{
+	gdt_init_cpu((unsigned)cpu);
+	idt_load();
+	if (cpu_has_pge())
+		write_cr4(read_cr4() | CR4_PGE);
+	lapic_enable();
+	cpus[cpu].flush_ack = __atomic_load_n(&shootdown_generation, __ATOMIC_ACQUIRE);
+	cpus[cpu].work_done = __atomic_load_n(&work_generation, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&cpus[cpu].online, true, __ATOMIC_RELEASE);
+	ap_idle_loop((unsigned)cpu);
+}
+
+/* A 16 KiB stack from the buddy, mapped in slot `cpu` of the AP stack
+ * region above an unmapped guard. Returns the top, or 0 on failure. */
+static virt_addr_t make_ap_stack(unsigned cpu)
+{
+	phys_addr_t pa;
+	if (buddy_alloc_pages(AP_STACK_ORDER, &pa) != MM_OK)
+		return 0;
+	virt_addr_t bottom = AP_STACK_REGION + cpu * AP_STACK_SLOT + AP_STACK_BYTES;
+	enum mm_error err =
+	    pt_map_range(mm_kernel_space(), bottom, pa, AP_STACK_BYTES, PT_WRITE, PT_TLB_FLUSH_PAGE, NULL);
+	if (err != MM_OK) {
+		pr_err("smp: cannot map the stack of CPU %u: %s\n", cpu, mm_strerror(err));
+		buddy_free_pages(pa, AP_STACK_ORDER);
+		return 0;
+	}
+	return bottom + AP_STACK_BYTES;
+}
+
+static bool wait_online(unsigned cpu, uint64_t timeout_us)
+{
+	for (uint64_t waited = 0; waited < timeout_us; waited += 50) {
+		if (__atomic_load_n(&cpus[cpu].online, __ATOMIC_ACQUIRE))
+			return true;
+		udelay(50);
+	}
+	return __atomic_load_n(&cpus[cpu].online, __ATOMIC_ACQUIRE);
+}
+
+static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
+{
+	virt_addr_t stack_top = make_ap_stack(cpu);
+	if (stack_top == 0) {
+		pr_warn("smp: no stack for CPU %u (APIC id %u); not starting it\n", cpu, apic_id);
+		return false;
+	}
+	struct trampoline_data *data =
+	    mm_phys_to_virt(TRAMPOLINE_PHYS + (uint64_t)(trampoline_data - trampoline_start));
+	data->cr3 = mm_kernel_space()->root;
+	data->efer = rdmsr(MSR_EFER);
+	data->stack_top = stack_top;
+	data->entry = (uint64_t)ap_entry;
+	data->cpu = cpu;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+	cpus[cpu] = (struct cpu_info){.apic_id = apic_id};
+	cpu_count = cpu + 1;
+	uint32_t sipi = ICR_STARTUP | ICR_LEVEL_ASSERT | (TRAMPOLINE_PHYS >> 12);
+	if (!lapic_send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT)) {
+		pr_warn("smp: INIT IPI to APIC id %u was never delivered\n", apic_id);
+		return false;
+	}
+	udelay(10000);
+	if (*first_sipi == 0)
+		*first_sipi = rdtsc();
+	lapic_send_ipi(apic_id, sipi);
+	udelay(200);
+	if (!__atomic_load_n(&cpus[cpu].online, __ATOMIC_ACQUIRE)) {
+		lapic_send_ipi(apic_id, sipi);
+		udelay(200);
+	}
+	if (!wait_online(cpu, AP_ONLINE_TIMEOUT_US)) {
+		pr_warn("smp: CPU %u (APIC id %u) did not come online within %u ms; going on without it\n",
+		        cpu, apic_id, AP_ONLINE_TIMEOUT_US / 1000);
+		return false;
+	}
+	return true;
+}
+
+unsigned smp_start_aps(const uint32_t *apic_ids, unsigned count)
+{
+	cpus[0] = (struct cpu_info){.apic_id = lapic_id(), .online = true};
+	idt_set_handler(VECTOR_IPI, ipi_handler);
+	if (mm_kernel_space()->root >= GiB(4)) {
+		pr_err("smp: the kernel's root table 0x%lx is above 4 GiB: 32-bit trampoline code cannot "
+		       "load it\n",
+		       mm_kernel_space()->root);
+		return 1;
+	}
+	/* The trampoline's page: identity-mapped by the low remap, reached for
+	 * writing through the direct map. */
+	memcpy(mm_phys_to_virt(TRAMPOLINE_PHYS), trampoline_start,
+	       (size_t)(trampoline_end - trampoline_start));
+
+	uint64_t first_sipi = 0, last_online = 0;
+	unsigned next = 1;
+	for (unsigned i = 0; i < count; i++) {
+		if (apic_ids[i] == cpus[0].apic_id)
+			continue;
+		if (next == SMP_MAX_CPUS) {
+			pr_warn("smp: only %d CPUs supported; APIC id %u and later are left out\n",
+			        SMP_MAX_CPUS, apic_ids[i]);
+			break;
+		}
+		if (start_one(next, apic_ids[i], &first_sipi)) {
+			last_online = rdtsc();
+			next++;
+		}
+	}
+	cpu_count = next;
+	startup_us = last_online ? tsc_ticks_to_us(last_online - first_sipi) : 0;
+	return smp_cpus_online();
+}
+
+unsigned smp_tlb_shootdown(void)
+{
+	uint64_t generation = __atomic_add_fetch(&shootdown_generation, 1, __ATOMIC_ACQ_REL);
+	mm_tlb_flush_all(); /* this CPU */
+	unsigned confirmed = 0;
+	for (unsigned i = 1; i < cpu_count; i++) {
+		if (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			continue;
+		lapic_send_ipi(cpus[i].apic_id, ICR_FIXED | ICR_LEVEL_ASSERT | VECTOR_IPI);
+	}
+	for (unsigned i = 1; i < cpu_count; i++) {
+		if (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			continue;
+		uint64_t waited = 0;
+		while (__atomic_load_n(&cpus[i].flush_ack, __ATOMIC_ACQUIRE) != generation &&
+		       waited < 1000000) {
+			udelay(10);
+			waited += 10;
+		}
+		if (__atomic_load_n(&cpus[i].flush_ack, __ATOMIC_ACQUIRE) == generation)
+			confirmed++;
+		else
+			pr_err("smp: CPU %u (APIC id %u) did not confirm the TLB flush\n", i,
+			       cpus[i].apic_id);
+	}
+	return confirmed;
+}
+
+bool smp_run_on_all(void (*fn)(unsigned cpu, void *arg), void *arg, uint64_t timeout_ms)
+{
+	work_fn = fn;
+	work_arg = arg;
+	uint64_t generation = __atomic_add_fetch(&work_generation, 1, __ATOMIC_ACQ_REL);
+	for (unsigned i = 1; i < cpu_count; i++)
+		if (__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			lapic_send_ipi(cpus[i].apic_id, ICR_FIXED | ICR_LEVEL_ASSERT | VECTOR_IPI);
+	fn(0, arg);
+	bool all = true;
+	uint64_t start = rdtsc();
+	for (unsigned i = 1; i < cpu_count; i++) {
+		if (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
+			continue;
+		while (__atomic_load_n(&cpus[i].work_done, __ATOMIC_ACQUIRE) != generation &&
+		       tsc_ticks_to_us(rdtsc() - start) < timeout_ms * 1000)
+			__asm__ volatile("pause");
+		if (__atomic_load_n(&cpus[i].work_done, __ATOMIC_ACQUIRE) != generation) {
+			pr_err("smp: CPU %u (APIC id %u) did not finish its work within %lu ms\n", i,
+			       cpus[i].apic_id, timeout_ms);
+			all = false;
+		}
+	}
+	return all;
+}

@@ -1,0 +1,46 @@
+/*
+ * smp.h - starting the other CPUs (APs) and talking to them.
+ *
+ * The boot CPU (BSP, index 0) starts each AP with INIT-SIPI-SIPI through
+ * the low-memory trampoline (trampoline.S); an AP then idles in `hlt` with
+ * interrupts on, woken by an IPI (vector VECTOR_IPI) for one of two jobs: a
+ * TLB shootdown (flush, then confirm) or a function to run (smp_run_on_all).
+ */
+#ifndef ARCH_SMP_H
+#define ARCH_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gdt.h"
+
+#define SMP_MAX_CPUS GDT_MAX_CPUS
+
+/* The physical page the trampoline is copied to: below 1 MiB (real mode),
+ * inside the reserved first MiB, so no allocator ever hands it out. */
+#define TRAMPOLINE_PHYS 0x8000
+
+/* Start every AP in apic_ids[0..count) (the BSP's own ID is skipped). An AP
+ * that does not come online in time is named and left out. Returns the
+ * number of CPUs online, the BSP included. */
+unsigned smp_start_aps(const uint32_t *apic_ids, unsigned count);
+
+/* This CPU's index (0 = BSP); 0 before the local APIC is mapped. */
+unsigned smp_this_cpu(void);
+
+/* CPUs online, the BSP included. */
+unsigned smp_cpus_online(void);
+
+/* Microseconds from the first STARTUP IPI to the last AP online. */
+uint64_t smp_startup_us(void);
+
+/* Make every online AP flush its TLB and wait until each confirms. Returns
+ * how many confirmed; names any that did not within a second. */
+unsigned smp_tlb_shootdown(void);
+
+/* Run fn(cpu, arg) on every online CPU at once (the BSP too) and wait until
+ * all return. Returns false, naming them, if some AP did not finish within
+ * timeout_ms. */
+bool smp_run_on_all(void (*fn)(unsigned cpu, void *arg), void *arg, uint64_t timeout_ms);
+
+#endif /* ARCH_SMP_H */

@@ -1,0 +1,126 @@
+/*
+ * smp_bringup.c - stage 6 (see smp_bringup.h): ACPI -> local APIC -> APs
+ * -> remove the low remap -> TLB shootdown -> W^X audit.
+ */
+#include "smp_bringup.h"
+
+#include "acpi/acpi.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/lapic.h"
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/tsc.h"
+#include "kernel/panic.h"
+#include "lib/format.h"
+#include "lib/log.h"
+#include "mm/memblock.h"
+#include "mm/mm_init.h"
+#include "mm/paging.h"
+#include "mm/phys_area.h"
+
+/* Is [phys, phys + size) somewhere firmware tables may live: the first MiB,
+ * RAM, or a range the memory map calls reserved or ACPI? Anything else (a
+ * corrupt pointer) is refused rather than mapped and read. */
+static bool firmware_range_ok(uint64_t phys, uint64_t size)
+{
+	uint64_t end = phys + size;
+	if (end < phys)
+		return false;
+	if (end <= MiB(1) || memblock_is_memory(phys, size))
+		return true;
+	for (size_t i = 0; i < phys_other_area_count; i++) {
+		const struct phys_other_area *a = &phys_other_area[i];
+		if (a->type != PHYS_AREA_BADRAM && phys >= a->base && end <= a->base + a->size_bytes)
+			return true;
+	}
+	return false;
+}
+
+/* The ACPI accessor: tables are read through the direct map; pages that are
+ * not RAM (firmware-reserved ranges) are mapped there read-only first. */
+static const void *acpi_map(uint64_t phys, uint64_t size, void *ctx)
+{
+	if (size == 0 || !firmware_range_ok(phys, size)) {
+		pr_warn("acpi: refusing to read [0x%lx-0x%lx): not RAM, reserved or ACPI memory\n", phys,
+		        phys + size);
+		return NULL;
+	}
+	for (uint64_t page = ALIGN_DOWN(phys, PAGE_SIZE); page < phys + size; page += PAGE_SIZE) {
+		struct pt_translation t;
+		if (pt_translate(mm_kernel_space(), PHYS_OFFSET + page, &t) == MM_OK)
+			continue;
+		enum mm_error err = pt_map(mm_kernel_space(), PHYS_OFFSET + page, page, PT_PAGE_4K, PT_GLOBAL,
+		                           PT_TLB_FLUSH_PAGE);
+		if (err != MM_OK) {
+			pr_warn("acpi: cannot map 0x%lx: %s\n", page, mm_strerror(err));
+			return NULL;
+		}
+	}
+	return (const void *)(uintptr_t)(PHYS_OFFSET + phys);
+}
+
+/* Find the MADT; false (with the reason printed) means "one CPU". */
+static bool find_madt(const struct mb2_info *info, struct acpi_madt_info *madt)
+{
+	struct acpi_context ctx = {.map = acpi_map, .ctx = NULL};
+	struct acpi_rsdp_info rsdp;
+	enum acpi_status st = ACPI_ERR_NOT_FOUND;
+	if (info->acpi_new_rsdp)
+		st = acpi_rsdp_validate(info->acpi_new_rsdp, ACPI_RSDP_V2_SIZE, &rsdp);
+	if (st != ACPI_OK && info->acpi_old_rsdp)
+		st = acpi_rsdp_validate(info->acpi_old_rsdp, ACPI_RSDP_V1_SIZE, &rsdp);
+	if (st != ACPI_OK) {
+		kprintf("acpi: no valid RSDP from the boot loader; scanning the BIOS areas\n");
+		st = acpi_rsdp_scan(&ctx, &rsdp);
+	}
+	if (st != ACPI_OK) {
+		pr_warn("acpi: no RSDP (%s): going on with one CPU\n", acpi_status_name(st));
+		return false;
+	}
+	uint64_t madt_phys;
+	uint32_t madt_len;
+	if ((st = acpi_find_table(&ctx, &rsdp, "APIC", &madt_phys, &madt_len)) != ACPI_OK) {
+		pr_warn("acpi: no MADT (%s): going on with one CPU\n", acpi_status_name(st));
+		return false;
+	}
+	if ((st = acpi_parse_madt(&ctx, madt_phys, madt)) != ACPI_OK) {
+		pr_warn("acpi: bad MADT (%s): going on with one CPU\n", acpi_status_name(st));
+		return false;
+	}
+	acpi_print_madt(madt);
+	return true;
+}
+
+void smp_bringup(const struct mb2_info *info)
+{
+	static struct acpi_madt_info madt; /* large: keep it off the stack */
+	uint32_t apic_ids[ACPI_MAX_CPUS];
+	unsigned count = 0;
+	phys_addr_t lapic_phys = 0xfee00000; /* the architectural default */
+	if (find_madt(info, &madt)) {
+		lapic_phys = madt.lapic_phys;
+		for (size_t i = 0; i < madt.cpu_count; i++)
+			if (madt.cpus[i].enabled)
+				apic_ids[count++] = madt.cpus[i].apic_id;
+	}
+
+	unsigned online = 1;
+	if (lapic_map(lapic_phys)) {
+		lapic_enable();
+		tsc_calibrate();
+		online = smp_start_aps(apic_ids, count);
+	}
+	kprintf("smp: %u of %u CPUs online (APIC ids from the MADT), first STARTUP IPI to last AP online: "
+	        "%lu us\n",
+	        online, count ? count : 1, smp_startup_us());
+
+	// The low remap has done its job: remove it here, then on every CPU.
+	enum mm_error err = mm_remove_low_remap();
+	if (err != MM_OK)
+		panic("stage 6 (remove the low remap): %s", mm_strerror(err));
+	unsigned confirmed = smp_tlb_shootdown();
+	kprintf("smp: TLB shootdown: %u of %u other CPUs confirmed the flush\n", confirmed, online - 1);
+	if (confirmed != online - 1)
+		panic("smp: %u CPUs did not confirm the TLB flush of the low remap", online - 1 - confirmed);
+	if (mm_audit_wx() != 0)
+		panic("paging: writable+executable mappings remain after the low remap is gone");
+}

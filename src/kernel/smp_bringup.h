@@ -1,0 +1,15 @@
+/*
+ * smp_bringup.h - stage 6: find the CPUs (ACPI MADT), start them through the
+ * low identity remap, then remove the remap on every CPU.
+ */
+#ifndef KERNEL_SMP_BRINGUP_H
+#define KERNEL_SMP_BRINGUP_H
+
+#include "boot/multiboot2.h"
+
+/* Discover and start the CPUs (one CPU if ACPI is missing or bad: said
+ * clearly, not fatal), then remove the low remap everywhere and check W^X.
+ * Panics only if the remap cannot be removed or W^X fails. */
+void smp_bringup(const struct mb2_info *info);
+
+#endif /* KERNEL_SMP_BRINGUP_H */
