@@ -39,7 +39,8 @@ struct phys_other_area {
 extern struct phys_memory_area phys_memory_area[PHYS_MEMORY_AREA_MAX];
 extern size_t phys_memory_area_count;
 
-/* Non-usable entries, kept in the order seen, for stage 2 to print. */
+/* Non-usable entries, kept in the order seen: stage 2 removes them from
+ * memory where they overlap usable entries (the stricter type wins). */
 extern struct phys_other_area phys_other_area[PHYS_OTHER_AREA_MAX];
 extern size_t phys_other_area_count;
 

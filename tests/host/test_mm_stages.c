@@ -273,6 +273,27 @@ static void removing_the_low_remap_before_the_buddy_is_refused(void **state)
 	assert_true(host_log_contains("mm_remove_low_remap: called in stage memblock"));
 }
 
+static void a_reserved_entry_inside_usable_ram_is_not_used(void **state)
+{
+	/* The map lists [40 MiB + 0x800, 40 MiB + 0x1800) as ACPI NVS inside the
+	 * available range: stage 2 must drop both pages it touches. */
+	mm_stage_force(MM_STAGE_NONE);
+	phys_area_reset();
+	phys_area_add(0, 0x9fc00, PHYS_AREA_AVAILABLE);
+	phys_area_add(MiB(1), ARENA_BYTES - MiB(1), PHYS_AREA_AVAILABLE);
+	phys_area_add(MiB(40) + 0x800, 0x1000, PHYS_AREA_ACPI_NVS);
+	assert_int_equal(phys_area_finish(), MM_OK);
+	host_log_clear();
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	assert_true(host_log_contains("memblock: [0x2800800-0x2801800) is listed as usable and as ACPI NVS"));
+	assert_false(memblock_is_memory(MiB(40), PAGE_SIZE));
+	assert_false(memblock_is_memory(MiB(40) + PAGE_SIZE, PAGE_SIZE));
+	assert_true(memblock_is_memory(MiB(40) - PAGE_SIZE, PAGE_SIZE));
+	assert_true(memblock_is_memory(MiB(40) + 2 * PAGE_SIZE, PAGE_SIZE));
+	/* A reserved entry outside RAM (the ROM hole) removes nothing. */
+	assert_false(host_log_contains("listed as usable and as reserved"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +310,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(stages_out_of_order_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(too_many_boot_ranges_are_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(stress_test_returns_every_page, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_reserved_entry_inside_usable_ram_is_not_used, setup, teardown),
 	    cmocka_unit_test_setup_teardown(removing_the_low_remap_unmaps_page_0_and_frees_nothing, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(removing_the_low_remap_before_the_buddy_is_refused, setup,
