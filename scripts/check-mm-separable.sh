@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# check-mm-separable.sh CC SRC_DIR - src/mm/ must stay separable: every
+# file includes only <stdint.h>, <stddef.h>, <stdbool.h> and src/mm's own
+# headers, and every .c compiles freestanding with nothing but src/mm on
+# the include path (so a header from src/arch, src/boot, src/drivers or
+# src/lib cannot sneak in, even through another header).
+set -euo pipefail
+cc=$1 mm="$2/src/mm"
+status=0
+while IFS= read -r line; do
+  echo "check-mm-separable: not a freestanding or src/mm header: $line"
+  status=1
+done < <(grep -nE '^\s*#\s*include\s*<' "$mm"/*.[ch] | grep -vE '<(stdint|stddef|stdbool)\.h>' || true)
+while IFS= read -r line; do
+  echo "check-mm-separable: includes a header outside src/mm: $line"
+  status=1
+done < <(grep -nE '^\s*#\s*include\s*"[^"]*/' "$mm"/*.[ch] || true)
+count=0
+for f in "$mm"/*.c; do
+  if ! "$cc" -std=gnu11 -ffreestanding -fsyntax-only -Wall -Wextra -Werror -Wno-unused-parameter \
+       -iquote "$mm" "$f"; then
+    echo "check-mm-separable: $f does not compile on its own with only src/mm on the include path"
+    status=1
+  fi
+  count=$((count + 1))
+done
+[ $status -eq 0 ] && echo "check-mm-separable: $count files in src/mm compile freestanding with only src/mm headers"
+exit $status
