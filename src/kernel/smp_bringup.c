@@ -96,7 +96,8 @@ void smp_bringup(const struct mb2_info *info)
 	uint32_t apic_ids[ACPI_MAX_CPUS];
 	unsigned count = 0;
 	phys_addr_t lapic_phys = 0xfee00000; /* the architectural default */
-	if (find_madt(info, &madt)) {
+	bool have_madt = find_madt(info, &madt);
+	if (have_madt) {
 		lapic_phys = madt.lapic_phys;
 		for (size_t i = 0; i < madt.cpu_count; i++)
 			if (madt.cpus[i].enabled)
@@ -109,9 +110,9 @@ void smp_bringup(const struct mb2_info *info)
 		tsc_calibrate();
 		online = smp_start_aps(apic_ids, count);
 	}
-	kprintf("smp: %u of %u CPUs online (APIC ids from the MADT), first STARTUP IPI to last AP online: "
-	        "%lu us\n",
-	        online, count ? count : 1, smp_startup_us());
+	kprintf("smp: %u of %u CPUs online (%s), first STARTUP IPI to last AP online: %lu us\n", online,
+	        count ? count : 1, have_madt ? "APIC ids from the MADT" : "no MADT: the boot CPU only",
+	        smp_startup_us());
 
 	// The low remap has done its job: remove it here, then on every CPU.
 	enum mm_error err = mm_remove_low_remap();

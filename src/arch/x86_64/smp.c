@@ -111,9 +111,9 @@ __attribute__((noreturn)) static void ap_idle_loop(unsigned me)
 }
 
 /* The first C code an AP runs, on its own stack, with the kernel's tables. */
-__attribute__((noreturn)) void ap_entry(uint64_t cpu);
+__attribute__((noreturn)) void ap_main(uint64_t cpu);
 
-void ap_entry(uint64_t cpu)
+void ap_main(uint64_t cpu)
 {
 	gdt_init_cpu((unsigned)cpu);
 	idt_load();
@@ -166,7 +166,7 @@ static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
 	data->cr3 = mm_kernel_space()->root;
 	data->efer = rdmsr(MSR_EFER);
 	data->stack_top = stack_top;
-	data->entry = (uint64_t)ap_entry;
+	data->entry = (uint64_t)ap_main;
 	data->cpu = cpu;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 

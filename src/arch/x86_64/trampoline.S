@@ -7,7 +7,7 @@
  *   real mode  -> load our GDT, set CR0.PE, far jump to 32-bit code
  *   32-bit     -> CR4.PAE, CR3 = the kernel's tables, EFER = LME|NXE,
  *                 CR0.PG|WP, far jump to 64-bit code
- *   64-bit     -> stack from trampoline_data, jump to ap_entry(cpu) in the
+ *   64-bit     -> stack from trampoline_data, jump to ap_main(cpu) in the
  *                 higher half
  * The code runs at 0x8000 both before and after paging is turned on; that
  * works only because the kernel's tables still identity-map low memory (the
