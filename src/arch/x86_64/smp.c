@@ -31,6 +31,7 @@
 #define AP_STACK_BYTES       (PAGE_SIZE << AP_STACK_ORDER)
 #define AP_STACK_SLOT        (2 * AP_STACK_BYTES) /* the lower half stays unmapped */
 #define AP_ONLINE_TIMEOUT_US 1000000
+#define EFER_LMA             (1ULL << 10)
 
 struct cpu_info {
 	uint32_t apic_id;
@@ -164,7 +165,9 @@ static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
 	struct trampoline_data *data =
 	    mm_phys_to_virt(TRAMPOLINE_PHYS + (uint64_t)(trampoline_data - trampoline_start));
 	data->cr3 = mm_kernel_space()->root;
-	data->efer = rdmsr(MSR_EFER);
+	/* The BSP's EFER (LME, NXE) minus LMA, which only the CPU sets: some
+	 * AMD CPUs raise #GP when WRMSR writes it. */
+	data->efer = rdmsr(MSR_EFER) & ~EFER_LMA;
 	data->stack_top = stack_top;
 	data->entry = (uint64_t)ap_main;
 	data->cpu = cpu;
@@ -187,6 +190,9 @@ static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
 		udelay(200);
 	}
 	if (!wait_online(cpu, AP_ONLINE_TIMEOUT_US)) {
+		/* Park it: INIT puts it back into wait-for-STARTUP, so it cannot
+		 * wake up later and run the trampoline with the next AP's data. */
+		lapic_send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT);
 		pr_warn("smp: CPU %u (APIC id %u) did not come online within %u ms; going on without it\n",
 		        cpu, apic_id, AP_ONLINE_TIMEOUT_US / 1000);
 		return false;
@@ -219,10 +225,11 @@ unsigned smp_start_aps(const uint32_t *apic_ids, unsigned count)
 			        SMP_MAX_CPUS, apic_ids[i]);
 			break;
 		}
-		if (start_one(next, apic_ids[i], &first_sipi)) {
+		/* An index (and its stack slot) is used once, even by a CPU that
+		 * did not come up: its stack stays mapped in case it wakes late. */
+		if (start_one(next, apic_ids[i], &first_sipi))
 			last_online = rdtsc();
-			next++;
-		}
+		next++;
 	}
 	cpu_count = next;
 	startup_us = last_online ? tsc_ticks_to_us(last_online - first_sipi) : 0;

@@ -20,6 +20,7 @@
 #define AT(label) (TRAMPOLINE_PHYS + (label - trampoline_start))
 
 #define CR0_PE (1 << 0)
+#define CR0_ET (1 << 4)
 #define CR0_WP (1 << 16)
 #define CR0_PG (1 << 31)
 #define CR4_PAE (1 << 5)
@@ -37,8 +38,9 @@ trampoline_start:
 	movw %ax, %es
 	movw %ax, %ss
 	lgdtl AT(tramp_gdt_pointer)
-	movl %cr0, %eax
-	orl $CR0_PE, %eax
+	/* A known CR0, not the reset value ORed: after INIT, CD and NW (caches
+	 * disabled) may be set, and we want this CPU to cache like the BSP. */
+	movl $(CR0_PE | CR0_ET), %eax
 	movl %eax, %cr0
 	ljmpl $0x08, $AT(tramp_protected)
 
@@ -57,8 +59,7 @@ tramp_protected:
 	movl AT(tramp_efer), %eax
 	xorl %edx, %edx
 	wrmsr
-	movl %cr0, %eax
-	orl $(CR0_PG | CR0_WP), %eax
+	movl $(CR0_PE | CR0_ET | CR0_WP | CR0_PG), %eax
 	movl %eax, %cr0
 	ljmpl $0x18, $AT(tramp_long)
 
@@ -72,6 +73,9 @@ tramp_long:
 	movq AT(tramp_cpu), %rdi
 	movq AT(tramp_entry), %rax
 	xorl %ebp, %ebp
+	/* A zero "return address": the stack is then aligned as a C function
+	 * expects on entry (RSP + 8 a multiple of 16), and backtraces end here. */
+	pushq $0
 	jmp *%rax
 
 	.balign 8
