@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_env.h"
 #include "mm/mm_env.h"
+#include "mm/paging.h"
 
 static enum mm_error counting_alloc(void *ctx, uint64_t *out)
 {
@@ -72,4 +74,22 @@ void counting_frames_fini(struct counting_frames *cf)
 size_t counting_frames_outstanding(const struct counting_frames *cf)
 {
 	return cf->allocs - cf->frees;
+}
+
+int paging_fixture_setup(struct counting_frames *frames, struct pt_space *space, uint64_t arena_bytes,
+                         bool allow_1g)
+{
+	host_arena_init(arena_bytes);
+	host_log_clear();
+	host_tlb_flush_page_count = 0;
+	host_tlb_flush_all_count = 0;
+	host_root_table = 0;
+	counting_frames_init(frames, PAGE_SIZE, arena_bytes / PAGE_SIZE - 1);
+	return pt_space_create(space, &frames->source, allow_1g) == MM_OK ? 0 : -1;
+}
+
+void paging_fixture_teardown(struct counting_frames *frames)
+{
+	counting_frames_fini(frames);
+	host_arena_free();
 }

@@ -8,6 +8,7 @@
 #ifndef COUNTING_FRAMES_H
 #define COUNTING_FRAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,5 +35,17 @@ void counting_frames_fini(struct counting_frames *cf);
 
 /* Frames handed out and not yet returned. */
 size_t counting_frames_outstanding(const struct counting_frames *cf);
+
+/*
+ * The mapper tests' common fixture: a fresh arena of arena_bytes (junk
+ * filled), an empty log, zeroed TLB counters and "CR3", a counting source
+ * over every arena frame but frame 0 (a root of 0 means "no tables"), and
+ * an empty space on it. Returns 0, or -1 if the space cannot be created.
+ * paging_fixture_teardown() releases the source and the arena.
+ */
+struct pt_space;
+int paging_fixture_setup(struct counting_frames *frames, struct pt_space *space, uint64_t arena_bytes,
+                         bool allow_1g);
+void paging_fixture_teardown(struct counting_frames *frames);
 
 #endif /* COUNTING_FRAMES_H */

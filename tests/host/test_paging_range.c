@@ -18,13 +18,7 @@ static struct pt_space space;
 
 static int setup_with(bool allow_1g)
 {
-	host_arena_init(ARENA_BYTES);
-	host_log_clear();
-	host_tlb_flush_page_count = 0;
-	host_tlb_flush_all_count = 0;
-	host_root_table = 0;
-	counting_frames_init(&frames, PAGE_SIZE, ARENA_BYTES / PAGE_SIZE - 1);
-	return pt_space_create(&space, &frames.source, allow_1g) == MM_OK ? 0 : -1;
+	return paging_fixture_setup(&frames, &space, ARENA_BYTES, allow_1g);
 }
 
 static int setup(void **state)
@@ -39,8 +33,7 @@ static int setup_1g(void **state)
 
 static int teardown(void **state)
 {
-	counting_frames_fini(&frames);
-	host_arena_free();
+	paging_fixture_teardown(&frames);
 	return 0;
 }
 

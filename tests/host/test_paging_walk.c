@@ -17,17 +17,12 @@ static struct pt_space space;
 
 static int setup(void **state)
 {
-	host_arena_init(ARENA_BYTES);
-	host_log_clear();
-	host_root_table = 0;
-	counting_frames_init(&frames, PAGE_SIZE, ARENA_BYTES / PAGE_SIZE - 1);
-	return pt_space_create(&space, &frames.source, true) == MM_OK ? 0 : -1;
+	return paging_fixture_setup(&frames, &space, ARENA_BYTES, true);
 }
 
 static int teardown(void **state)
 {
-	counting_frames_fini(&frames);
-	host_arena_free();
+	paging_fixture_teardown(&frames);
 	return 0;
 }
 
