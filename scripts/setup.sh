@@ -21,16 +21,29 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-echo "setup: installing ${missing[*]}"
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
   sudo_cmd=(sudo)
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"
+updated=no
+install() {
+  echo "setup: installing $*"
+  if [ $updated = no ]; then
+    "${sudo_cmd[@]}" apt-get update -qq
+    updated=yes
+  fi
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+  install "${missing[@]}"
+fi
+
+# Clang's sanitizer and libFuzzer runtimes come in a package named after the
+# Clang version (libclang-rt-14-dev on Debian 12), so ask the installed Clang.
+if [ ! -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
+  install "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
+fi
+[ $updated = yes ] && echo "setup: done"
+exit 0
