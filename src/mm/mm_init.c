@@ -48,38 +48,13 @@ static enum mm_error reserve_named(phys_addr_t base, uint64_t size_bytes, const 
 	return err;
 }
 
-/* Does [first, last) overlap any memblock memory region? */
-static bool overlaps_memory(phys_addr_t first, phys_addr_t last)
-{
-	for (size_t i = 0; i < memblock_memory_count(); i++) {
-		const struct memblock_region *r = memblock_memory_region(i);
-		if (first < r->base + r->size_bytes && r->base < last)
-			return true;
-	}
-	return false;
-}
-
 enum mm_error mm_memblock_stage(const struct mm_boot_params *params)
 {
 	enum mm_error err = memblock_init_from_phys_areas();
 	if (err != MM_OK)
 		return err;
-	/* A map may list a range as available and (also) as reserved, ACPI or
-	 * bad: the stricter type wins. Remove those ranges from memory, rounded
-	 * out to whole pages, so no page that is partly firmware's is RAM. */
-	for (size_t i = 0; i < phys_other_area_count; i++) {
-		const struct phys_other_area *a = &phys_other_area[i];
-		phys_addr_t first = ALIGN_DOWN(a->base, PAGE_SIZE);
-		uint64_t end = a->base + a->size_bytes < a->base ? UINT64_MAX : a->base + a->size_bytes;
-		phys_addr_t last = end > UINT64_MAX - PAGE_SIZE ? ALIGN_DOWN(UINT64_MAX, PAGE_SIZE)
-		                                                : ALIGN_UP(end, PAGE_SIZE);
-		if (last <= first || !overlaps_memory(first, last))
-			continue;
-		mm_log("memblock: [0x%lx-0x%lx) is listed as usable and as %s: not using it\n", a->base, end,
-		       phys_area_type_name(a->type));
-		if ((err = memblock_remove(first, last - first)) != MM_OK)
-			return err;
-	}
+	/* Ranges the map lists as both usable and another type were cut out
+	 * in stage 1 (phys_area.c): memory here is RAM and nothing else. */
 	/* The first MiB holds the BIOS data area, the EBDA, ROMs and (later)
 	 * the AP trampoline; nothing general-purpose goes there. */
 	if ((err = reserve_named(0, MiB(1), "first 1 MiB")) != MM_OK)
