@@ -71,6 +71,9 @@ def main():
     p.add_argument("--firmware", default="bios", choices=["bios", "uefi"])
     p.add_argument("--memory", default="128M")
     p.add_argument("--memory-file", help="back guest RAM with this (sparse) file")
+    p.add_argument("--sparse-memory", action="store_true",
+                   help="back guest RAM with a sparse file in a temporary directory, removed afterwards "
+                        "(for guests larger than the host's overcommit limit)")
     p.add_argument("--cpu", default="qemu64")
     p.add_argument("--smp", type=int, default=1)
     p.add_argument("--qemu", default="qemu-system-x86_64")
@@ -97,6 +100,8 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="stageos-boot-") as tmp:
         serial_log = os.path.join(tmp, "serial.log")
+        if args.sparse_memory and not args.memory_file:
+            args.memory_file = os.path.join(tmp, "guest-ram")
         cmd = build_command(args, serial_log, os.path.join(tmp, "OVMF_VARS.fd"))
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

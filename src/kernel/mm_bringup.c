@@ -4,6 +4,7 @@
 #include "mm_bringup.h"
 
 #include "arch/x86_64/cpu.h"
+#include "kernel/modules.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
 #include "lib/log.h"
@@ -31,6 +32,9 @@ void mm_bringup_phys_areas(const struct mb2_info *info)
 	        phys_memory_area_count, phys_area_total_bytes() >> 20, phys_other_area_count);
 }
 
+/* Every module and the fixed ranges below must fit params.reserved[]. */
+_Static_assert(MODULES_MAX + 8 <= MM_MAX_BOOT_RESERVED, "mm_boot_params.reserved too small for MODULES_MAX");
+
 static void gather_params(const struct mb2_info *info, uint64_t mbi_phys, struct mm_boot_params *p)
 {
 	*p = (struct mm_boot_params){0};
@@ -55,10 +59,13 @@ static void gather_params(const struct mb2_info *info, uint64_t mbi_phys, struct
 	check(mm_boot_reserve(p, (phys_addr_t)(uintptr_t)early_tables_start,
 	                      (uint64_t)(early_tables_end - early_tables_start), "early page tables"),
 	      "mm_bringup");
+	modules_check_count(info);
 	for (size_t i = 0; i < info->module_count; i++) {
 		struct mb2_module m;
-		if (mb2_module(info, i, &m))
-			check(mm_boot_reserve(p, m.start, m.end - m.start, "module"), "mm_bringup");
+		if (!mb2_module(info, i, &m))
+			panic("mm_bringup: module %zu of %zu cannot be read from the boot information", i,
+			      info->module_count);
+		check(mm_boot_reserve(p, m.start, m.end - m.start, "module"), "mm_bringup");
 	}
 }
 

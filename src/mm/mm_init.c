@@ -216,6 +216,13 @@ enum mm_error mm_buddy_stage(void)
 
 	/* The buddy's per-frame metadata is the last thing memblock hands out. */
 	uint64_t meta_bytes = buddy_metadata_bytes(lowest, highest_end);
+	if (meta_bytes == 0) { /* memblock regions are never empty: the span is too large */
+		mm_log("buddy: the physical span [0x%lx-0x%lx) has %lu frames, too many for the buddy's "
+		       "metadata: frame indices are 32-bit, so a span holds at most %u frames (%lu GiB)\n",
+		       lowest, highest_end, (highest_end - lowest) >> PAGE_SHIFT, BUDDY_NONE - 1,
+		       ((uint64_t)(BUDDY_NONE - 1) << PAGE_SHIFT) >> 30);
+		return MM_ERR_UNSUPPORTED;
+	}
 	phys_addr_t meta_phys;
 	if ((err = memblock_alloc(ALIGN_UP(meta_bytes, PAGE_SIZE), PAGE_SIZE, &meta_phys)) != MM_OK) {
 		mm_log("buddy: cannot get %lu bytes of metadata from memblock: %s\n", meta_bytes,

@@ -18,7 +18,10 @@
 #include "mm_types.h"
 #include "paging.h"
 
-#define MM_MAX_BOOT_RESERVED 48
+/* Room for the kernel's module limit (128, MODULES_MAX in
+ * src/kernel/modules.h) plus its fixed ranges (boot information, early page
+ * tables, ...); the kernel checks the sum at compile time. */
+#define MM_MAX_BOOT_RESERVED 160
 
 /* A physical range that must never be handed out (boot information,
  * modules, early page tables...), with a name for the log. */

@@ -296,6 +296,21 @@ static void a_reserved_entry_inside_usable_ram_is_not_used(void **state)
 	assert_false(host_log_contains("listed as usable and as reserved"));
 }
 
+static void a_span_too_large_for_the_metadata_is_refused_with_the_numbers(void **state)
+{
+	/* 16 TiB and more of span: more frames than 32-bit indices can name.
+	 * Stage 5 alone, on a memblock that says so (no direct map needed). */
+	memblock_reset();
+	mm_stage_force(MM_STAGE_MEMBLOCK);
+	assert_int_equal(memblock_add(MiB(1), MiB(8)), MM_OK);
+	assert_int_equal(memblock_add(GiB(16384), MiB(4)), MM_OK);
+	mm_stage_force(MM_STAGE_PAGING);
+	assert_int_equal(mm_buddy_stage(), MM_ERR_UNSUPPORTED);
+	assert_true(host_log_contains("buddy: the physical span [0x100000-0x100000400000) has 4294968064 "
+	                              "frames, too many for the buddy's metadata: frame indices are 32-bit, "
+	                              "so a span holds at most 4294967294 frames (16383 GiB)"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +332,8 @@ int main(void)
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(removing_the_low_remap_before_the_buddy_is_refused, setup,
 	                                    teardown),
+	    cmocka_unit_test_setup_teardown(a_span_too_large_for_the_metadata_is_refused_with_the_numbers,
+	                                    setup, teardown),
 	    cmocka_unit_test_setup_teardown(stress_test_refuses_before_the_buddy_exists, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
