@@ -9,7 +9,9 @@
 #include "drivers/serial8250/serial8250.h"
 #include "kernel/boot_tests.h"
 #include "kernel/mm_bringup.h"
+#include "kernel/mm_dump.h"
 #include "kernel/modules.h"
+#include "kernel/monitor.h"
 #include "kernel/selftest.h"
 #include "kernel/smp_bringup.h"
 #include "kernel/panic.h"
@@ -60,6 +62,11 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 	if (opts.selftest)
 		selftest_run(&info); // buddy stress, module integrity
 
+	if (opts.debug)
+		mm_dump_print(&info); // the MM state as dump lines (scripts/memviz.py)
+
 	kprintf("KERNEL OK\n");
-	kernel_finish(); // exit or idle, per the command line
+	if (!opts.exit)
+		monitor_run(&info); // the MM monitor on COM1; never returns
+	kernel_finish();            // exit: end QEMU with status 33
 }

@@ -571,3 +571,18 @@ void buddy_reset(void)
 	free_pages = 0;
 	managed_pages = 0;
 }
+
+size_t buddy_for_each_free_block(unsigned order, bool (*visit)(void *ctx, phys_addr_t pa), void *ctx)
+{
+	if (order > BUDDY_MAX_ORDER)
+		return 0;
+	size_t visited = 0;
+	mm_spin_lock(&buddy_lock);
+	for (uint32_t idx = free_head[order]; idx != BUDDY_NONE; idx = frames[idx].next) {
+		visited++;
+		if (!visit(ctx, index_to_pa(idx)))
+			break;
+	}
+	mm_spin_unlock(&buddy_lock);
+	return visited;
+}

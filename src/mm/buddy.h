@@ -39,6 +39,12 @@ struct buddy_frame {
 	uint8_t state;       /* enum buddy_frame_state */
 };
 
+/* Call visit(ctx, pa) for every free block of the given order, in the
+ * order of its free list, with the lock held (visit must not call the
+ * buddy). Stops early when visit returns false. Returns the number of
+ * blocks visited; 0 for an order above BUDDY_MAX_ORDER. */
+size_t buddy_for_each_free_block(unsigned order, bool (*visit)(void *ctx, phys_addr_t pa), void *ctx);
+
 /* Bytes of metadata buddy_init() needs for the span [lowest, highest_end):
  * one struct buddy_frame per frame from the aligned-down base to the end.
  * Returns 0 when the span is empty or too large (buddy_init refuses those). */

@@ -15,6 +15,8 @@
 
 static struct pt_space kernel_space;
 static uint64_t direct_map_table_bytes;
+static phys_addr_t buddy_meta_phys; /* where stage 5 put the buddy's metadata */
+static uint64_t buddy_meta_bytes;
 
 struct pt_space *mm_kernel_space(void)
 {
@@ -24,6 +26,13 @@ struct pt_space *mm_kernel_space(void)
 uint64_t mm_direct_map_table_bytes(void)
 {
 	return direct_map_table_bytes;
+}
+
+bool mm_buddy_metadata(phys_addr_t *pa, uint64_t *size_bytes)
+{
+	*pa = buddy_meta_phys;
+	*size_bytes = buddy_meta_bytes;
+	return buddy_meta_bytes != 0;
 }
 
 enum mm_error mm_boot_reserve(struct mm_boot_params *params, phys_addr_t base, uint64_t size_bytes,
@@ -231,6 +240,8 @@ enum mm_error mm_buddy_stage(void)
 	}
 	if ((err = buddy_init(lowest, highest_end, mm_phys_to_virt(meta_phys), meta_bytes)) != MM_OK)
 		return err;
+	buddy_meta_phys = meta_phys;
+	buddy_meta_bytes = meta_bytes;
 
 	/* Take over every free range: memory minus everything reserved so far
 	 * (first MiB, kernel, boot info, modules, bump frames, metadata). */

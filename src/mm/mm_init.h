@@ -97,4 +97,8 @@ uint64_t mm_direct_map_table_bytes(void);
  * the low identity remap (0 is the good answer). */
 size_t mm_audit_wx(void);
 
+/* Where stage 5 put the buddy's per-frame metadata: false (and zeroes)
+ * before stage 5 has run. */
+bool mm_buddy_metadata(phys_addr_t *pa, uint64_t *size_bytes);
+
 #endif /* MM_INIT_H */

@@ -237,6 +237,38 @@ typedef bool (*pt_visit_fn)(void *ctx, virt_addr_t va, const struct pt_translati
  */
 void pt_for_each_mapping(const struct pt_space *sp, pt_visit_fn visit, void *ctx);
 
+/* One table visited on the way from the root to a virtual address. */
+struct pt_walk_step {
+	int level;         /* 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT */
+	phys_addr_t table; /* the table's physical address */
+	unsigned index;    /* the entry's index in it, from the address bits */
+	uint64_t entry;    /* the entry's raw value */
+};
+
+/*
+ * Follow va from sp's root as the CPU does, recording one step per table
+ * read in steps[0 .. *count) (at most PT_LEVELS). Returns MM_OK when a leaf
+ * maps va (the last step holds it), MM_ERR_NOT_MAPPED when a step's entry is
+ * not present (the last step shows it), or MM_ERR_NON_CANONICAL /
+ * MM_ERR_INVALID (logged, *count = 0). Reads only; never faults.
+ */
+enum mm_error pt_walk_path(const struct pt_space *sp, virt_addr_t va, struct pt_walk_step steps[],
+                           int *count);
+
+/* A run of leaves: the same page size and rights, virtual and physical
+ * addresses both following on. */
+struct pt_run {
+	virt_addr_t start, end; /* [start, end), canonical */
+	phys_addr_t pa;         /* where start is mapped */
+	unsigned flags;         /* PT_WRITE | PT_EXEC | ... */
+	enum pt_page_size size;
+};
+
+/* Call visit once per run of sp's leaves, in ascending virtual order (the
+ * lower half first). visit returns false to stop. */
+void pt_for_each_run(const struct pt_space *sp, bool (*visit)(void *ctx, const struct pt_run *run),
+                     void *ctx);
+
 /*
  * The W^X audit: find every leaf that is both writable and executable,
  * merge virtually adjacent ones into ranges and call report (may be NULL)

@@ -67,6 +67,20 @@ unsigned smp_this_cpu(void)
 	return 0;
 }
 
+bool smp_cpu_info(unsigned cpu, uint32_t *apic_id, bool *online)
+{
+	if (cpu >= cpu_count)
+		return false;
+	*apic_id = cpus[cpu].apic_id;
+	*online = __atomic_load_n(&cpus[cpu].online, __ATOMIC_ACQUIRE);
+	return true;
+}
+
+unsigned smp_cpus_known(void)
+{
+	return cpu_count;
+}
+
 unsigned smp_cpus_online(void)
 {
 	unsigned n = 0;

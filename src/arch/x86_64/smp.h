@@ -31,6 +31,13 @@ unsigned smp_this_cpu(void);
 /* CPUs online, the BSP included. */
 unsigned smp_cpus_online(void);
 
+/* CPU index cpu's local APIC id and whether it is online: false when no CPU
+ * has that index (indices run from 0 to smp_cpus_known() - 1). */
+bool smp_cpu_info(unsigned cpu, uint32_t *apic_id, bool *online);
+
+/* CPUs that have an index: online, or started and timed out. */
+unsigned smp_cpus_known(void);
+
 /* Microseconds from the first STARTUP IPI to the last AP online. */
 uint64_t smp_startup_us(void);
 
