@@ -1,7 +1,8 @@
 /*
  * entry64.S - the first higher-half instructions: a clean frame, then C.
  * EDI and ESI still hold the multiboot2 magic and the boot information's
- * physical address from entry32.S; zero-extend them into the C arguments.
+ * physical address from entry32.S, EDX whether the command line says `exit`
+ * (early_cmdline.S); zero-extend them into the C arguments.
  */
 	.section .text
 	.code64
@@ -9,6 +10,7 @@
 higher_half_entry:
 	movl %edi, %edi
 	movl %esi, %esi
+	movl %edx, %edx
 	xorl %ebp, %ebp /* the end of the frame-pointer chain for backtraces */
 	call kernel_main
 1:	cli

@@ -13,6 +13,20 @@ void boot_test_page_fault(void)
 	panic("test-pagefault: the write to 0x%llx did not fault", BOOT_TEST_FAULT_ADDR);
 }
 
+void boot_test_triple_fault(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) empty_idt = {.limit = 0, .base = 0};
+
+	kprintf("test-triple-fault: loading an empty IDT, then ud2\n");
+	/* cli: no interrupt may arrive between the two instructions and
+	 * fault first, so the triple fault is the ud2's. */
+	__asm__ volatile("cli\n\tlidt %0\n\tud2" : : "m"(empty_idt) : "memory");
+	__builtin_unreachable(); /* the CPU resets at the ud2 */
+}
+
 void boot_test_null_read(void)
 {
 	kprintf("test-null: reading address 0\n");

@@ -18,4 +18,12 @@ __attribute__((noreturn)) void boot_test_page_fault(void);
  * report must say "page not present, read" with CR2 = 0. */
 __attribute__((noreturn)) void boot_test_null_read(void);
 
+/* "test-triple-fault": load an empty IDT (limit 0), then execute ud2. The
+ * invalid-opcode exception finds no gate, so the CPU raises #GP, finds no
+ * gate for that either, raises #DF, and with no gate for #DF it shuts down
+ * (a triple fault): the machine resets, nothing is printed. QEMU with
+ * -no-reboot then exits with status 0, which every script reports as "the
+ * CPU reset (triple fault)". */
+__attribute__((noreturn)) void boot_test_triple_fault(void);
+
 #endif /* KERNEL_BOOT_TESTS_H */

@@ -20,11 +20,14 @@
 #include "lib/log.h"
 #include "mm/mm_types.h"
 
-void kernel_main(uint32_t magic, uint64_t mbi_phys);
+/* exit_early: whether entry32.S found the word `exit` on the command line
+ * (early_cmdline.S), so that a panic before cmdline_parse() honours it. */
+void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early);
 
-void kernel_main(uint32_t magic, uint64_t mbi_phys)
+void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 {
-	serial8250_init(); // COM1 console
+	panic_set_exit_on_finish(exit_early != 0); // until the command line is parsed
+	serial8250_init();                         // COM1 console
 	kprintf("\nStageOS booting\n");
 	gdt_init_cpu(0); // GDT and TSS (double-fault stack)
 	idt_init();      // exception handlers
@@ -43,8 +46,8 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 		panic("%s", msg);
 	}
 	struct cmdline_options opts;
-	cmdline_parse(info.cmdline, &opts); // exit, selftest, test words
-	panic_set_exit_on_finish(opts.exit);
+	cmdline_parse(info.cmdline, &opts);      // exit, selftest, test words
+	panic_confirm_exit_on_finish(opts.exit); // must agree with exit_early
 	if (opts.debug)
 		log_set_level(LOG_DEBUG);
 	mb2_print_summary(&info);
@@ -59,6 +62,8 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 		boot_test_page_fault(); // test only: never returns
 	if (opts.test_null)
 		boot_test_null_read(); // test only: never returns
+	if (opts.test_triple_fault)
+		boot_test_triple_fault(); // test only: the CPU resets
 	if (opts.selftest)
 		selftest_run(&info); // buddy stress, module integrity
 

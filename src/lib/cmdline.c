@@ -35,10 +35,14 @@ static const struct known_word known_words[] = {
      offsetof(struct cmdline_options, test_pagefault)},
     {"test-null", "test only: read address 0 after the low identity remap is gone (a page fault, CR2 = 0)",
      offsetof(struct cmdline_options, test_null)},
+    {"test-triple-fault",
+     "test only: load an empty IDT, then raise an exception: the CPU resets (QEMU status 0)",
+     offsetof(struct cmdline_options, test_triple_fault)},
 };
 
 #define KNOWN_WORD_COUNT (sizeof(known_words) / sizeof(known_words[0]))
 
+/* early_cmdline.S reads `exit` with the same separators. */
 static bool is_separator(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';

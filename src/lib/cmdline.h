@@ -16,6 +16,7 @@ struct cmdline_options {
 	bool debug;             /* "debug": print debug-level messages too */
 	bool test_pagefault;    /* "test-pagefault": provoke a page fault (tests only) */
 	bool test_null;         /* "test-null": read address 0 once page 0 is unmapped (tests only) */
+	bool test_triple_fault; /* "test-triple-fault": empty IDT, then an exception (tests only) */
 	unsigned unknown_count; /* how many words were not recognised */
 };
 
