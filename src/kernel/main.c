@@ -57,6 +57,8 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 		boot_test_page_fault(); // test only: never returns
 	if (opts.test_null)
 		boot_test_null_read(); // test only: never returns
+	if (opts.test_stack_overflow)
+		boot_test_stack_overflow(); // test only: never returns
 	if (opts.selftest)
 		selftest_run(&info); // buddy stress, module integrity
 

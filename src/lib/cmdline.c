@@ -35,6 +35,9 @@ static const struct known_word known_words[] = {
      offsetof(struct cmdline_options, test_pagefault)},
     {"test-null", "test only: read address 0 after the low identity remap is gone (a page fault, CR2 = 0)",
      offsetof(struct cmdline_options, test_null)},
+    {"test-stack-overflow",
+     "test only: recurse without end on the boot CPU's stack until its guard page faults",
+     offsetof(struct cmdline_options, test_stack_overflow)},
 };
 
 #define KNOWN_WORD_COUNT (sizeof(known_words) / sizeof(known_words[0]))
