@@ -17,13 +17,8 @@ higher_half_entry:
 	hlt
 	jmp 1b
 
-	/* The boot CPU's stack, in .bss so that it is mapped at the higher half. */
-	.section .bss
-	.balign 16
-	.globl boot_stack_higher, boot_stack_higher_top
-boot_stack_higher:
-	.skip 16384
-boot_stack_higher_top:
+	/* The boot CPU's stack, boot_stack_higher, is laid out by linker.ld
+	 * (section .stacks), above a guard page that is never mapped. */
 
 	/* No executable stack (tells the linker; otherwise it warns). */
 	.section .note.GNU-stack, "", @progbits

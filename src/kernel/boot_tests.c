@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 
+#include "arch/x86_64/kstack.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
 
@@ -35,4 +36,30 @@ void boot_test_null_read(void)
 	volatile uint64_t *null_pointer = (volatile uint64_t *)0;
 	uint64_t value = *null_pointer;
 	panic("test-null: reading address 0 gave 0x%lx instead of a page fault", value);
+}
+
+/* Never equal to a depth the recursion reaches (the stack runs out long
+ * before); volatile, so the compiler cannot prove the recursion endless
+ * and turn it into something else. */
+static volatile uint64_t recursion_stop = UINT64_MAX;
+
+/* One level takes a frame of over 256 bytes: the volatile array must live
+ * on the stack, and the addition after the call keeps it from being a
+ * tail call, so every level keeps its frame. */
+__attribute__((noinline)) static uint64_t recurse(uint64_t depth)
+{
+	volatile uint8_t frame[256];
+	frame[0] = (uint8_t)depth;
+	if (depth == recursion_stop)
+		return depth;
+	return recurse(depth + 1) + frame[0];
+}
+
+void boot_test_stack_overflow(void)
+{
+	struct kstack s = kstack_get(0, KSTACK_KERNEL);
+	kprintf("test-stack-overflow: recursing without end on CPU 0's kernel stack [0x%lx-0x%lx)\n",
+	        s.bottom, s.top);
+	uint64_t result = recurse(0);
+	panic("test-stack-overflow: the recursion returned 0x%lx instead of overflowing the stack", result);
 }

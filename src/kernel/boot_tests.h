@@ -25,5 +25,11 @@ __attribute__((noreturn)) void boot_test_null_read(void);
  * -no-reboot then exits with status 0, which every script reports as "the
  * CPU reset (triple fault)". */
 __attribute__((noreturn)) void boot_test_triple_fault(void);
+/* "test-stack-overflow": recurse without end on the boot CPU's kernel
+ * stack. The write below its bottom must fault in the guard page and come
+ * back as a double fault reported as "kernel stack overflow on CPU 0: ...",
+ * with memblock's and the buddy's tables (just below the stack, in .bss)
+ * still consistent, then the panic. */
+__attribute__((noreturn)) void boot_test_stack_overflow(void);
 
 #endif /* KERNEL_BOOT_TESTS_H */

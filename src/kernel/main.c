@@ -64,6 +64,8 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 		boot_test_null_read(); // test only: never returns
 	if (opts.test_triple_fault)
 		boot_test_triple_fault(); // test only: the CPU resets
+	if (opts.test_stack_overflow)
+		boot_test_stack_overflow(); // test only: never returns
 	if (opts.selftest)
 		selftest_run(&info); // buddy stress, module integrity
 

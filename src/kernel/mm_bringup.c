@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "kernel/modules.h"
+#include "arch/x86_64/kstack.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
 #include "lib/log.h"
@@ -18,6 +19,7 @@
 extern char __kernel_phys_start[], __kernel_phys_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __data_end[];
 extern char early_tables_start[], early_tables_end[];
+extern char __stacks_start[], __stacks_end[];
 
 static void check(enum mm_error err, const char *stage)
 {
@@ -47,6 +49,11 @@ static void gather_params(const struct mb2_info *info, uint64_t mbi_phys, struct
 	    .rodata_end = (virt_addr_t)__rodata_end,
 	    .data_start = (virt_addr_t)__data_start,
 	    .data_end = (virt_addr_t)__data_end,
+	    .stacks_start = (virt_addr_t)__stacks_start,
+	    .stacks_end = (virt_addr_t)__stacks_end,
+	    /* The boot CPU's two stacks, kernel stack first (linker.ld). */
+	    .stack_guards = {kstack_get(0, KSTACK_KERNEL).guard, kstack_get(0, KSTACK_DOUBLE_FAULT).guard},
+	    .stack_guard_count = 2,
 	};
 	if (info->has_load_base && info->load_base_addr != p->kernel.image_phys_start)
 		panic("mm_bringup: GRUB loaded the kernel at 0x%x, but it is linked for 0x%lx",
@@ -84,4 +91,15 @@ void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys)
 		memblock_dump();
 		buddy_dump();
 	}
+}
+
+void mm_bringup_check_tables(void)
+{
+	enum mm_stage stage = mm_stage_current();
+	const char *memblock = "not set up yet", *buddy = "not set up yet";
+	if (stage >= MM_STAGE_MEMBLOCK)
+		memblock = memblock_check_invariants() ? "consistent" : "INCONSISTENT";
+	if (stage >= MM_STAGE_BUDDY)
+		buddy = buddy_check_invariants() ? "consistent" : "INCONSISTENT";
+	kprintf("mm: memblock tables %s, buddy tables %s\n", memblock, buddy);
 }

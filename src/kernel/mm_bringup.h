@@ -17,4 +17,11 @@ void mm_bringup_phys_areas(const struct mb2_info *info);
  * mbi_phys is where the boot information lies (it stays reserved). */
 void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys);
 
+/* After something may have written where it must not (a stack overflow):
+ * check memblock's and the buddy's tables, as far as the current stage has
+ * set them up, and print one line, "mm: memblock tables consistent, buddy
+ * tables consistent" when all is well. The buddy's check takes its lock:
+ * do not call this from code that may hold it. */
+void mm_bringup_check_tables(void);
+
 #endif /* KERNEL_MM_BRINGUP_H */

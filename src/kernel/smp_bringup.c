@@ -1,11 +1,12 @@
 /*
  * smp_bringup.c - stage 6 (see smp_bringup.h): ACPI -> local APIC -> APs
- * -> remove the low remap -> TLB shootdown -> W^X audit.
+ * -> remove the low remap -> TLB shootdown -> W^X audit -> stack guard audit.
  */
 #include "smp_bringup.h"
 
 #include "acpi/acpi.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/kstack.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/tsc.h"
@@ -129,4 +130,7 @@ void smp_bringup(const struct mb2_info *info)
 		panic("smp: %u CPUs did not confirm the TLB flush of the low remap", online - 1 - confirmed);
 	if (mm_audit_wx() != 0)
 		panic("paging: writable+executable mappings remain after the low remap is gone");
+	// Every CPU's stacks now exist: each must sit above an unmapped guard.
+	if (kstack_audit() != 0)
+		panic("kstack: a kernel stack is not mapped R+W above an unmapped guard page");
 }

@@ -38,6 +38,9 @@ static const struct known_word known_words[] = {
     {"test-triple-fault",
      "test only: load an empty IDT, then raise an exception: the CPU resets (QEMU status 0)",
      offsetof(struct cmdline_options, test_triple_fault)},
+    {"test-stack-overflow",
+     "test only: recurse without end on the boot CPU's stack until its guard page faults",
+     offsetof(struct cmdline_options, test_stack_overflow)},
 };
 
 #define KNOWN_WORD_COUNT (sizeof(known_words) / sizeof(known_words[0]))

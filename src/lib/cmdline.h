@@ -11,13 +11,14 @@
 
 /* The options the command line can turn on; all false by default. */
 struct cmdline_options {
-	bool exit;              /* "exit": end QEMU through isa-debug-exit at the end */
-	bool selftest;          /* "selftest": run the in-kernel self-tests */
-	bool debug;             /* "debug": print debug-level messages too */
-	bool test_pagefault;    /* "test-pagefault": provoke a page fault (tests only) */
-	bool test_null;         /* "test-null": read address 0 once page 0 is unmapped (tests only) */
-	bool test_triple_fault; /* "test-triple-fault": empty IDT, then an exception (tests only) */
-	unsigned unknown_count; /* how many words were not recognised */
+	bool exit;                /* "exit": end QEMU through isa-debug-exit at the end */
+	bool selftest;            /* "selftest": run the in-kernel self-tests */
+	bool debug;               /* "debug": print debug-level messages too */
+	bool test_pagefault;      /* "test-pagefault": provoke a page fault (tests only) */
+	bool test_null;           /* "test-null": read address 0 once page 0 is unmapped (tests only) */
+	bool test_triple_fault;   /* "test-triple-fault": empty IDT, then an exception (tests only) */
+	bool test_stack_overflow; /* "test-stack-overflow": overflow the boot CPU's stack (tests only) */
+	unsigned unknown_count;   /* how many words were not recognised */
 };
 
 /*

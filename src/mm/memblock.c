@@ -351,6 +351,41 @@ uint64_t memblock_reserved_bytes(void)
 	return total_bytes(&reserved);
 }
 
+/* One table: a count it can hold, and regions that are non-empty, do not
+ * wrap, and are sorted without overlapping or touching. The name comes from
+ * the caller, not from the table, which may be the thing that is damaged. */
+static bool check_type(const struct memblock_type *type, const char *name)
+{
+	if (type->count > MEMBLOCK_MAX_REGIONS) {
+		mm_log("memblock_check_invariants: the %s table says %zu regions; it holds %d\n", name,
+		       type->count, MEMBLOCK_MAX_REGIONS);
+		return false;
+	}
+	for (size_t i = 0; i < type->count; i++) {
+		const struct memblock_region *r = &type->regions[i];
+		if (r->size_bytes == 0 || r->size_bytes > UINT64_MAX - r->base) {
+			mm_log("memblock_check_invariants: %s region %zu at 0x%lx, size 0x%lx, is empty or "
+			       "wraps\n",
+			       name, i, r->base, r->size_bytes);
+			return false;
+		}
+		if (i > 0 && region_end(&type->regions[i - 1]) >= r->base) {
+			mm_log("memblock_check_invariants: %s regions %zu [0x%lx-0x%lx) and %zu "
+			       "[0x%lx-0x%lx) are "
+			       "out of order, overlap or touch\n",
+			       name, i - 1, type->regions[i - 1].base, region_end(&type->regions[i - 1]), i,
+			       r->base, region_end(r));
+			return false;
+		}
+	}
+	return true;
+}
+
+bool memblock_check_invariants(void)
+{
+	return check_type(&memory, "memory") && check_type(&reserved, "reserved");
+}
+
 static void dump_type(const struct memblock_type *type)
 {
 	mm_log("memblock: %s: %zu regions, 0x%lx bytes\n", type->name, type->count, total_bytes(type));

@@ -115,6 +115,12 @@ const struct memblock_region *memblock_reserved_region(size_t i);
 uint64_t memblock_memory_bytes(void);
 uint64_t memblock_reserved_bytes(void);
 
+/* Check both tables: each holds at most MEMBLOCK_MAX_REGIONS regions, each
+ * region is non-empty and does not wrap, and the regions are sorted and
+ * neither overlap nor touch. Logs the first violation and returns false;
+ * returns true when all holds. Works in every stage. */
+bool memblock_check_invariants(void);
+
 /* Log both tables, one line per region. */
 void memblock_dump(void);
 

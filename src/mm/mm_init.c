@@ -108,6 +108,43 @@ static enum mm_error map_kernel_section(virt_addr_t start, virt_addr_t end, unsi
 	return err;
 }
 
+/* The stacks in the kernel image, R+W, in the runs between their guard
+ * pages. The guard pages are skipped on purpose, and must stay unmapped:
+ * the first write past the bottom of a stack has to fault in its guard
+ * (and be reported as a stack overflow) instead of landing in .bss below.
+ * Returns the number of bytes mapped in *mapped. */
+static enum mm_error map_kernel_stacks(const struct mm_kernel_layout *k, uint64_t *mapped)
+{
+	virt_addr_t from = k->stacks_start;
+	*mapped = 0;
+	if (k->stack_guard_count > MM_MAX_STACK_GUARDS) {
+		mm_log("paging: %zu stack guards; at most %d\n", k->stack_guard_count, MM_MAX_STACK_GUARDS);
+		return MM_ERR_INVALID;
+	}
+	for (size_t i = 0; i <= k->stack_guard_count; i++) {
+		/* Map [from, guard), skip the guard; after the last guard, map up
+		 * to the end of the stacks. */
+		bool last = i == k->stack_guard_count;
+		virt_addr_t guard = last ? k->stacks_end : k->stack_guards[i];
+		if (guard < from || guard % PAGE_SIZE != 0 || (!last && guard + PAGE_SIZE > k->stacks_end)) {
+			if (last)
+				mm_log("paging: kernel stacks end at 0x%lx, below 0x%lx\n", guard, from);
+			else
+				mm_log("paging: stack guard %zu at 0x%lx is not a page inside the stacks "
+				       "[0x%lx-0x%lx) "
+				       "above the guard before it\n",
+				       i, guard, k->stacks_start, k->stacks_end);
+			return MM_ERR_INVALID;
+		}
+		enum mm_error err = map_kernel_section(from, guard, PT_WRITE | PT_GLOBAL, "stack");
+		if (err != MM_OK)
+			return err;
+		*mapped += guard - from;
+		from = guard + PAGE_SIZE;
+	}
+	return MM_OK;
+}
+
 /* The direct map: every memblock memory region at PHYS_OFFSET + phys. */
 static enum mm_error map_direct_map(struct pt_map_stats *total)
 {
@@ -184,10 +221,13 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	    (err = map_kernel_section(k->data_start, k->data_end, PT_WRITE | PT_GLOBAL, ".data/.bss")) !=
 	        MM_OK)
 		return err;
-	mm_log(
-	    "paging: kernel image at 0x%lx: .text R+X %lu KiB, .rodata R %lu KiB, .data/.bss R+W %lu KiB\n",
-	    k->text_start, (k->text_end - k->text_start) >> 10, (k->rodata_end - k->rodata_start) >> 10,
-	    (k->data_end - k->data_start) >> 10);
+	uint64_t stack_bytes;
+	if ((err = map_kernel_stacks(k, &stack_bytes)) != MM_OK)
+		return err;
+	mm_log("paging: kernel image at 0x%lx: .text R+X %lu KiB, .rodata R %lu KiB, .data/.bss R+W %lu KiB, "
+	       "stacks R+W %lu KiB above %zu unmapped guard pages\n",
+	       k->text_start, (k->text_end - k->text_start) >> 10, (k->rodata_end - k->rodata_start) >> 10,
+	       (k->data_end - k->data_start) >> 10, stack_bytes >> 10, k->stack_guard_count);
 
 	/* Other CPUs start in real mode at a low physical address and turn
 	 * paging on with these tables: the code doing it must be mapped at the

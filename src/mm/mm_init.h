@@ -23,6 +23,10 @@
  * tables, ...); the kernel checks the sum at compile time. */
 #define MM_MAX_BOOT_RESERVED 160
 
+/* Guard pages among the kernel image's stacks (two per CPU whose stacks are
+ * in the image: its kernel stack's and its double-fault stack's). */
+#define MM_MAX_STACK_GUARDS 4
+
 /* A physical range that must never be handed out (boot information,
  * modules, early page tables...), with a name for the log. */
 struct mm_boot_range {
@@ -39,6 +43,12 @@ struct mm_kernel_layout {
 	virt_addr_t text_start, text_end;     /* R+X */
 	virt_addr_t rodata_start, rodata_end; /* R */
 	virt_addr_t data_start, data_end;     /* R+W (.data and .bss) */
+	/* The stacks in the image: R+W, except each stack's guard page, which
+	 * is never mapped. Guards are page-aligned, ascending, inside
+	 * [stacks_start, stacks_end). No stacks: stacks_start == stacks_end. */
+	virt_addr_t stacks_start, stacks_end;
+	virt_addr_t stack_guards[MM_MAX_STACK_GUARDS];
+	size_t stack_guard_count;
 };
 
 struct mm_boot_params {
@@ -64,10 +74,12 @@ enum mm_error mm_bump_stage(const struct mm_boot_params *params);
 
 /* Stage 4: build the kernel's own tables with bump frames - the direct map
  * of all RAM at PHYS_OFFSET (R+W, NX, global), the kernel image at
- * KERNEL_VIRT_BASE with per-section permissions, the identity remap of the
- * first LOW_REMAP_SIZE bytes (R+W+X, for starting other CPUs) - switch to
- * them, and audit W^X on the live tables: only the low remap may be
- * writable and executable. */
+ * KERNEL_VIRT_BASE with per-section permissions (its stacks' guard pages
+ * left unmapped), the identity remap of the first LOW_REMAP_SIZE bytes
+ * (R+W+X, for starting other CPUs) - switch to them, and audit W^X on the
+ * live tables: only the low remap may be writable and executable.
+ * MM_ERR_INVALID (with a message) for stack guards out of order or outside
+ * the stacks. */
 enum mm_error mm_paging_stage(const struct mm_boot_params *params);
 
 /* The CR3 switch, in one function so that `break mm_switch_to_kernel_tables`

@@ -85,6 +85,15 @@ static void test_triple_fault_word_sets_only_test_triple_fault(void **state)
 	assert_int_equal(o.unknown_count, 0);
 }
 
+static void test_stack_overflow_word_sets_only_test_stack_overflow(void **state)
+{
+	struct cmdline_options o = parse("test-stack-overflow");
+	assert_true(o.test_stack_overflow);
+	assert_false(o.test_null);
+	assert_false(o.test_pagefault);
+	assert_int_equal(o.unknown_count, 0);
+}
+
 static void several_words_set_several_options(void **state)
 {
 	struct cmdline_options o = parse("selftest exit test-pagefault");
@@ -108,8 +117,10 @@ static void unknown_word_warns_with_the_known_words(void **state)
 {
 	struct cmdline_options o = parse("frobnicate");
 	assert_int_equal(o.unknown_count, 1);
-	assert_string_equal(host_log_text(), "cmdline: unknown word 'frobnicate' ignored; known words: exit "
-	                                     "selftest debug test-pagefault test-null test-triple-fault\n");
+	assert_string_equal(
+	    host_log_text(),
+	    "cmdline: unknown word 'frobnicate' ignored; known words: exit "
+	    "selftest debug test-pagefault test-null test-triple-fault test-stack-overflow\n");
 }
 
 static void parsing_goes_on_after_an_unknown_word(void **state)
@@ -216,6 +227,7 @@ int main(void)
 	    cmocka_unit_test_setup(debug_word_sets_only_debug, reset),
 	    cmocka_unit_test_setup(test_null_word_sets_only_test_null, reset),
 	    cmocka_unit_test_setup(test_triple_fault_word_sets_only_test_triple_fault, reset),
+	    cmocka_unit_test_setup(test_stack_overflow_word_sets_only_test_stack_overflow, reset),
 	    cmocka_unit_test_setup(several_words_set_several_options, reset),
 	    cmocka_unit_test_setup(repeated_spaces_and_tabs_separate_words, reset),
 	    cmocka_unit_test_setup(unknown_word_warns_with_the_known_words, reset),

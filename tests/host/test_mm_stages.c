@@ -127,6 +127,73 @@ static void kernel_sections_get_their_own_permissions(void **state)
 	expect_translation(params.kernel.data_end - 8, KERNEL_END - 8, PT_WRITE);
 }
 
+/*
+ * The stacks after .data/.bss, as linker.ld lays out the boot CPU's:
+ *   KERNEL_END + 0 KiB    guard 0, never mapped
+ *              + 4 KiB    stack 0 (16 KiB)
+ *              + 20 KiB   guard 1, never mapped
+ *              + 24 KiB   stack 1 (8 KiB)
+ *              + 32 KiB   the end of the image
+ */
+#define STACKS_BYTES KiB(32)
+
+static void add_stacks_to_the_image(void)
+{
+	virt_addr_t stacks = KERNEL_VIRT_BASE + KERNEL_END;
+	params.kernel.image_phys_end = KERNEL_END + STACKS_BYTES;
+	params.kernel.stacks_start = stacks;
+	params.kernel.stacks_end = stacks + STACKS_BYTES;
+	params.kernel.stack_guards[0] = stacks;
+	params.kernel.stack_guards[1] = stacks + KiB(20);
+	params.kernel.stack_guard_count = 2;
+}
+
+static void expect_unmapped(virt_addr_t va)
+{
+	struct pt_translation t;
+	assert_int_equal(pt_translate(mm_kernel_space(), va, &t), MM_ERR_NOT_MAPPED);
+}
+
+static void stack_guard_pages_stay_unmapped(void **state)
+{
+	add_stacks_to_the_image();
+	run_stages_2_to_5();
+	virt_addr_t stacks = params.kernel.stacks_start;
+	expect_unmapped(stacks);
+	expect_unmapped(stacks + KiB(4) - 8);
+	expect_translation(stacks + KiB(4), KERNEL_END + KiB(4), PT_WRITE);
+	expect_translation(stacks + KiB(20) - 8, KERNEL_END + KiB(20) - 8, PT_WRITE);
+	expect_unmapped(stacks + KiB(20));
+	expect_unmapped(stacks + KiB(24) - 8);
+	expect_translation(stacks + KiB(24), KERNEL_END + KiB(24), PT_WRITE);
+	expect_translation(stacks + STACKS_BYTES - 8, KERNEL_END + STACKS_BYTES - 8, PT_WRITE);
+	expect_unmapped(stacks + STACKS_BYTES);
+	assert_true(host_log_contains("stacks R+W 24 KiB above 2 unmapped guard pages"));
+}
+
+static void stack_guards_out_of_order_are_refused(void **state)
+{
+	add_stacks_to_the_image();
+	params.kernel.stack_guards[0] = params.kernel.stacks_start + KiB(20);
+	params.kernel.stack_guards[1] = params.kernel.stacks_start;
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	assert_int_equal(mm_bump_stage(&params), MM_OK);
+	assert_int_equal(mm_paging_stage(&params), MM_ERR_INVALID);
+	assert_true(
+	    host_log_contains("paging: stack guard 1 at 0xffffffff80120000 is not a page inside the "
+	                      "stacks [0xffffffff80120000-0xffffffff80128000) above the guard before it"));
+}
+
+static void a_stack_guard_outside_the_stacks_is_refused(void **state)
+{
+	add_stacks_to_the_image();
+	params.kernel.stack_guards[1] = params.kernel.stacks_end;
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	assert_int_equal(mm_bump_stage(&params), MM_OK);
+	assert_int_equal(mm_paging_stage(&params), MM_ERR_INVALID);
+	assert_true(host_log_contains("paging: stack guard 1 at 0xffffffff80128000 is not a page inside"));
+}
+
 static void low_remap_is_identity_and_the_only_wx_mapping(void **state)
 {
 	run_stages_2_to_5();
@@ -318,6 +385,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(cr3_switch_loads_the_new_root, setup, teardown),
 	    cmocka_unit_test_setup_teardown(direct_map_covers_all_ram_read_write_no_execute, setup, teardown),
 	    cmocka_unit_test_setup_teardown(kernel_sections_get_their_own_permissions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stack_guard_pages_stay_unmapped, setup, teardown),
+	    cmocka_unit_test_setup_teardown(stack_guards_out_of_order_are_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_stack_guard_outside_the_stacks_is_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(low_remap_is_identity_and_the_only_wx_mapping, setup, teardown),
 	    cmocka_unit_test_setup_teardown(wx_audit_names_a_mapping_outside_the_low_remap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(buddy_never_hands_out_reserved_memory, setup, teardown),

@@ -3,9 +3,9 @@
  * every CPU (see smp.h).
  *
  * Start-up of one AP (Intel SDM vol. 3, 8.4.4, "MP initialization"):
- *   1. give it a stack: 16 KiB from the buddy, mapped with an unmapped
- *      guard page range below it so an overflow faults instead of
- *      silently corrupting the next stack,
+ *   1. give it its stacks (kstack.h): a kernel stack and a double-fault
+ *      stack from the buddy, each mapped above an unmapped guard page so
+ *      an overflow faults instead of silently corrupting what lies below,
  *   2. fill in the trampoline's data (CR3, EFER, stack, entry, index),
  *   3. INIT IPI, wait 10 ms, STARTUP IPI (vector = page number of the
  *      trampoline), wait 200 us, a second STARTUP IPI if it is not up yet,
@@ -15,21 +15,16 @@
 
 #include "cpu.h"
 #include "interrupts.h"
+#include "kstack.h"
 #include "lapic.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
-#include "mm/buddy.h"
 #include "mm/mm_env.h"
 #include "mm/mm_init.h"
 #include "mm/paging.h"
 #include "tsc.h"
 
-/* AP stacks live in their own region so each can have a guard below it. */
-#define AP_STACK_REGION      0xffffe00000000000ULL
-#define AP_STACK_ORDER       2 /* 16 KiB */
-#define AP_STACK_BYTES       (PAGE_SIZE << AP_STACK_ORDER)
-#define AP_STACK_SLOT        (2 * AP_STACK_BYTES) /* the lower half stays unmapped */
 #define AP_ONLINE_TIMEOUT_US 1000000
 #define EFER_LMA             (1ULL << 10)
 
@@ -141,24 +136,6 @@ void ap_main(uint64_t cpu)
 	ap_idle_loop((unsigned)cpu);
 }
 
-/* A 16 KiB stack from the buddy, mapped in slot `cpu` of the AP stack
- * region above an unmapped guard. Returns the top, or 0 on failure. */
-static virt_addr_t make_ap_stack(unsigned cpu)
-{
-	phys_addr_t pa;
-	if (buddy_alloc_pages(AP_STACK_ORDER, &pa) != MM_OK)
-		return 0;
-	virt_addr_t bottom = AP_STACK_REGION + cpu * AP_STACK_SLOT + AP_STACK_BYTES;
-	enum mm_error err =
-	    pt_map_range(mm_kernel_space(), bottom, pa, AP_STACK_BYTES, PT_WRITE, PT_TLB_FLUSH_PAGE, NULL);
-	if (err != MM_OK) {
-		pr_err("smp: cannot map the stack of CPU %u: %s\n", cpu, mm_strerror(err));
-		buddy_free_pages(pa, AP_STACK_ORDER);
-		return 0;
-	}
-	return bottom + AP_STACK_BYTES;
-}
-
 static bool wait_online(unsigned cpu, uint64_t timeout_us)
 {
 	for (uint64_t waited = 0; waited < timeout_us; waited += 50) {
@@ -171,9 +148,8 @@ static bool wait_online(unsigned cpu, uint64_t timeout_us)
 
 static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
 {
-	virt_addr_t stack_top = make_ap_stack(cpu);
-	if (stack_top == 0) {
-		pr_warn("smp: no stack for CPU %u (APIC id %u); not starting it\n", cpu, apic_id);
+	if (!kstack_create_ap(cpu)) {
+		pr_warn("smp: no stacks for CPU %u (APIC id %u); not starting it\n", cpu, apic_id);
 		return false;
 	}
 	struct trampoline_data *data =
@@ -182,7 +158,7 @@ static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
 	/* The BSP's EFER (LME, NXE) minus LMA, which only the CPU sets: some
 	 * AMD CPUs raise #GP when WRMSR writes it. */
 	data->efer = rdmsr(MSR_EFER) & ~EFER_LMA;
-	data->stack_top = stack_top;
+	data->stack_top = kstack_get(cpu, KSTACK_KERNEL).top;
 	data->entry = (uint64_t)ap_main;
 	data->cpu = cpu;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -240,7 +216,7 @@ unsigned smp_start_aps(const uint32_t *apic_ids, unsigned count)
 			break;
 		}
 		/* An index (and its stack slot) is used once, even by a CPU that
-		 * did not come up: its stack stays mapped in case it wakes late. */
+		 * did not come up: its stacks stay mapped in case it wakes late. */
 		if (start_one(next, apic_ids[i], &first_sipi))
 			last_online = rdtsc();
 		next++;
