@@ -6,6 +6,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kernel/modules.h"
 #include "arch/x86_64/kstack.h"
+#include "arch/x86_64/trampoline.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
 #include "lib/log.h"
@@ -58,6 +59,13 @@ static void gather_params(const struct mb2_info *info, uint64_t mbi_phys, struct
 	if (info->has_load_base && info->load_base_addr != p->kernel.image_phys_start)
 		panic("mm_bringup: GRUB loaded the kernel at 0x%x, but it is linked for 0x%lx",
 		      info->load_base_addr, p->kernel.image_phys_start);
+	// The AP trampoline's two pages: all that stays identity-mapped (stage 6).
+	p->low_remap = (struct mm_low_remap){
+	    .code_phys = TRAMPOLINE_CODE_PHYS,
+	    .code_bytes = PAGE_SIZE,
+	    .data_phys = TRAMPOLINE_DATA_PHYS,
+	    .data_bytes = PAGE_SIZE,
+	};
 	p->allow_1g_pages = cpu_has_1g_pages();
 	if (!cpu_has_nx())
 		panic("mm_bringup: this CPU has no NX bit: the kernel's W^X page tables need it");

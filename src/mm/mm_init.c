@@ -13,10 +13,14 @@
 #include "mm_stage.h"
 #include "phys_area.h"
 
+/* The first address past the lower half (bit 47 set is non-canonical). */
+#define LOWER_HALF_END ((virt_addr_t)1 << 47)
+
 static struct pt_space kernel_space;
 static uint64_t direct_map_table_bytes;
 static phys_addr_t buddy_meta_phys; /* where stage 5 put the buddy's metadata */
 static uint64_t buddy_meta_bytes;
+static struct mm_low_remap low_remap; /* what stage 4 mapped, for stage 6 */
 
 struct pt_space *mm_kernel_space(void)
 {
@@ -55,6 +59,12 @@ static enum mm_error reserve_named(phys_addr_t base, uint64_t size_bytes, const 
 		mm_log("memblock: cannot reserve %s [0x%lx-0x%lx): %s\n", what, base, base + size_bytes,
 		       mm_strerror(err));
 	return err;
+}
+
+/* Do [a, a + a_bytes) and [b, b + b_bytes) share a byte? */
+static bool ranges_overlap(phys_addr_t a, uint64_t a_bytes, phys_addr_t b, uint64_t b_bytes)
+{
+	return a < b + b_bytes && b < a + a_bytes;
 }
 
 enum mm_error mm_memblock_stage(const struct mm_boot_params *params)
@@ -174,27 +184,81 @@ void mm_switch_to_kernel_tables(phys_addr_t new_root)
 	mm_log("paging: CR3 0x%lx -> 0x%lx (the kernel's own tables are live)\n", old_root, new_root);
 }
 
-struct wx_report_ctx {
-	size_t outside_low_remap_pages;
-};
-
-static void report_wx_range(virt_addr_t start, uint64_t size_bytes, void *opaque)
+static void report_wx_range(virt_addr_t start, uint64_t size_bytes, void *ctx)
 {
-	struct wx_report_ctx *ctx = opaque;
-	bool low_remap = start + size_bytes <= LOW_REMAP_SIZE;
-	mm_log("  W+X: [0x%lx-0x%lx) %lu KiB%s\n", start, start + size_bytes, size_bytes >> 10,
-	       low_remap ? " (the low identity remap, for starting other CPUs)" : " NOT ALLOWED");
-	if (!low_remap)
-		ctx->outside_low_remap_pages += size_bytes / PAGE_SIZE;
+	(void)ctx;
+	mm_log("  W+X: [0x%lx-0x%lx) %lu KiB\n", start, start + size_bytes, size_bytes >> 10);
 }
 
 size_t mm_audit_wx(void)
 {
-	struct wx_report_ctx ctx = {0};
-	size_t pages = pt_audit_wx(&kernel_space, report_wx_range, &ctx);
-	mm_log("paging: W^X audit: %zu writable+executable pages, %zu outside the low remap\n", pages,
-	       ctx.outside_low_remap_pages);
-	return ctx.outside_low_remap_pages;
+	size_t pages = pt_audit_wx(&kernel_space, report_wx_range, NULL);
+	mm_log("paging: W^X audit: %zu writable+executable pages\n", pages);
+	return pages;
+}
+
+/* May [base, base + size_bytes) be part of the low remap? The rules are
+ * those of struct mm_low_remap; the boot loader's ranges (boot information,
+ * modules) must not be there either, since the trampoline is copied over
+ * these pages. */
+static enum mm_error check_low_remap_range(const struct mm_boot_params *params, phys_addr_t base,
+                                           uint64_t size_bytes, const char *what)
+{
+	if (!IS_ALIGNED(base, PAGE_SIZE) || !IS_ALIGNED(size_bytes, PAGE_SIZE)) {
+		mm_log("paging: low remap %s [0x%lx-0x%lx) is not page-aligned\n", what, base,
+		       base + size_bytes);
+		return MM_ERR_MISALIGNED;
+	}
+	const char *problem = NULL;
+	if (size_bytes == 0)
+		problem = "is empty";
+	else if (base == 0)
+		problem = "includes page 0, which stays unmapped so that NULL faults";
+	else if (base >= MiB(1) || size_bytes > MiB(1) - base)
+		problem = "is not inside the first MiB, which stage 2 reserves";
+	if (problem) {
+		mm_log("paging: low remap %s [0x%lx-0x%lx) %s\n", what, base, base + size_bytes, problem);
+		return MM_ERR_INVALID;
+	}
+	for (size_t i = 0; i < params->reserved_count; i++) {
+		const struct mm_boot_range *r = &params->reserved[i];
+		if (ranges_overlap(base, size_bytes, r->base, r->size_bytes)) {
+			mm_log("paging: low remap %s [0x%lx-0x%lx) overlaps the %s [0x%lx-0x%lx)\n", what,
+			       base, base + size_bytes, r->what, r->base, r->base + r->size_bytes);
+			return MM_ERR_OVERLAP;
+		}
+	}
+	return MM_OK;
+}
+
+/* The low identity remap: the trampoline's code R+X and its data R, NX,
+ * at their physical addresses, and nothing else in the lower half. Not
+ * global: it is removed in stage 6. */
+static enum mm_error map_low_remap(const struct mm_boot_params *params)
+{
+	const struct mm_low_remap *lr = &params->low_remap;
+	enum mm_error err;
+	if ((err = check_low_remap_range(params, lr->code_phys, lr->code_bytes, "code")) != MM_OK ||
+	    (err = check_low_remap_range(params, lr->data_phys, lr->data_bytes, "data")) != MM_OK)
+		return err;
+	if (ranges_overlap(lr->code_phys, lr->code_bytes, lr->data_phys, lr->data_bytes)) {
+		mm_log("paging: low remap code [0x%lx-0x%lx) and data [0x%lx-0x%lx) overlap\n", lr->code_phys,
+		       lr->code_phys + lr->code_bytes, lr->data_phys, lr->data_phys + lr->data_bytes);
+		return MM_ERR_OVERLAP;
+	}
+	/* Tables are not loaded yet: nothing to flush (PT_TLB_IGNORE). */
+	if ((err = pt_map_range(&kernel_space, lr->code_phys, lr->code_phys, lr->code_bytes, PT_EXEC,
+	                        PT_TLB_IGNORE, NULL)) != MM_OK ||
+	    (err = pt_map_range(&kernel_space, lr->data_phys, lr->data_phys, lr->data_bytes, 0, PT_TLB_IGNORE,
+	                        NULL)) != MM_OK) {
+		mm_log("paging: cannot map the low identity remap: %s\n", mm_strerror(err));
+		return err;
+	}
+	low_remap = *lr;
+	mm_log("paging: low identity remap for AP start-up: trampoline code [0x%lx-0x%lx) R+X, data "
+	       "[0x%lx-0x%lx) R+NX until the other CPUs are up\n",
+	       lr->code_phys, lr->code_phys + lr->code_bytes, lr->data_phys, lr->data_phys + lr->data_bytes);
+	return MM_OK;
 }
 
 enum mm_error mm_paging_stage(const struct mm_boot_params *params)
@@ -230,20 +294,18 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	       (k->data_end - k->data_start) >> 10, stack_bytes >> 10, k->stack_guard_count);
 
 	/* Other CPUs start in real mode at a low physical address and turn
-	 * paging on with these tables: the code doing it must be mapped at the
-	 * same address before and after. Not global: it is removed later. */
-	if ((err = pt_map_range(&kernel_space, 0, 0, LOW_REMAP_SIZE, PT_WRITE | PT_EXEC, PT_TLB_IGNORE,
-	                        NULL)) != MM_OK) {
-		mm_log("paging: cannot map the low identity remap: %s\n", mm_strerror(err));
+	 * paging on with these tables: the code doing it, and the data it reads
+	 * afterwards, must be mapped at the same address before and after. */
+	if ((err = map_low_remap(params)) != MM_OK)
 		return err;
-	}
-	mm_log("paging: low identity remap [0x0-0x%lx) R+W+X until the other CPUs are up\n", LOW_REMAP_SIZE);
 
 	mm_switch_to_kernel_tables(kernel_space.root);
 	if ((err = mm_stage_advance(MM_STAGE_PAGING)) != MM_OK)
 		return err;
-	if (mm_audit_wx() != 0) {
-		mm_log("paging: W^X audit failed: writable+executable mappings outside the low remap\n");
+	size_t wx_pages = mm_audit_wx();
+	if (wx_pages != 0) {
+		mm_log("paging: W^X audit failed: %zu writable+executable pages right after the CR3 switch\n",
+		       wx_pages);
 		return MM_ERR_INVALID;
 	}
 	return MM_OK;
@@ -311,6 +373,25 @@ enum mm_error mm_buddy_stage(void)
 	return MM_OK;
 }
 
+/* Unmap one range of the low remap, naming it if that fails. */
+static enum mm_error unmap_low_range(phys_addr_t base, uint64_t size_bytes, const char *what)
+{
+	enum mm_error err = pt_unmap_range(&kernel_space, base, size_bytes, PT_TLB_FLUSH_PAGE);
+	if (err != MM_OK)
+		mm_log("mm_remove_low_remap: unmapping %s [0x%lx-0x%lx) failed: %s\n", what, base,
+		       base + size_bytes, mm_strerror(err));
+	return err;
+}
+
+/* pt_for_each_mapping visitor: the walk is in ascending order, so the first
+ * mapping is the lowest. Note it and stop. */
+static bool note_lowest_mapping(void *ctx, virt_addr_t va, const struct pt_translation *t)
+{
+	(void)t;
+	*(virt_addr_t *)ctx = va;
+	return false;
+}
+
 enum mm_error mm_remove_low_remap(void)
 {
 	enum mm_error err = mm_stage_check("mm_remove_low_remap", MM_STAGE_BUDDY, MM_STAGE_BUDDY);
@@ -318,15 +399,16 @@ enum mm_error mm_remove_low_remap(void)
 		return err;
 	uint64_t free_before = buddy_free_pages_total();
 	/* pt_unmap_range never frees mapped frames; the empty tables stay in
-	 * place (a few KiB) in case the range is mapped again. */
-	if ((err = pt_unmap_range(&kernel_space, 0, LOW_REMAP_SIZE, PT_TLB_FLUSH_ALL)) != MM_OK) {
-		mm_log("mm_remove_low_remap: unmapping [0x0-0x%lx) failed: %s\n", LOW_REMAP_SIZE,
-		       mm_strerror(err));
+	 * place (a few KiB) in case the range is mapped again. This CPU's TLB
+	 * forgets exactly the pages that changed. */
+	if ((err = unmap_low_range(low_remap.code_phys, low_remap.code_bytes, "code")) != MM_OK ||
+	    (err = unmap_low_range(low_remap.data_phys, low_remap.data_bytes, "data")) != MM_OK)
 		return err;
-	}
-	struct pt_translation t;
-	if (pt_translate(&kernel_space, 0, &t) != MM_ERR_NOT_MAPPED) {
-		mm_log("mm_remove_low_remap: page 0 is still mapped after the unmap\n");
+	virt_addr_t lowest = UINT64_MAX;
+	pt_for_each_mapping(&kernel_space, note_lowest_mapping, &lowest);
+	if (lowest < LOWER_HALF_END) {
+		mm_log("mm_remove_low_remap: 0x%lx in the lower half is still mapped after the unmap\n",
+		       lowest);
 		return MM_ERR_INVALID;
 	}
 	if (buddy_free_pages_total() != free_before) {
@@ -336,7 +418,9 @@ enum mm_error mm_remove_low_remap(void)
 	}
 	if ((err = mm_stage_advance(MM_STAGE_SMP)) != MM_OK)
 		return err;
-	mm_log("paging: low identity remap [0x0-0x%lx) removed, no frame freed; page 0 is unmapped\n",
-	       LOW_REMAP_SIZE);
+	mm_log("paging: low identity remap removed (code [0x%lx-0x%lx), data [0x%lx-0x%lx)), no frame "
+	       "freed; nothing in the lower half is mapped\n",
+	       low_remap.code_phys, low_remap.code_phys + low_remap.code_bytes, low_remap.data_phys,
+	       low_remap.data_phys + low_remap.data_bytes);
 	return MM_OK;
 }

@@ -63,6 +63,13 @@ static int setup(void **state)
 	    .data_start = KERNEL_VIRT_BASE + KERNEL_PHYS + KiB(128),
 	    .data_end = KERNEL_VIRT_BASE + KERNEL_END,
 	};
+	/* The AP trampoline's two pages, as the kernel places them. */
+	params.low_remap = (struct mm_low_remap){
+	    .code_phys = 0x8000,
+	    .code_bytes = PAGE_SIZE,
+	    .data_phys = 0x9000,
+	    .data_bytes = PAGE_SIZE,
+	};
 	return 0;
 }
 

@@ -40,7 +40,8 @@ struct trampoline_data {
 	uint64_t cr3, efer, stack_top, entry, cpu;
 };
 
-extern const char trampoline_start[], trampoline_end[], trampoline_data[];
+extern const char trampoline_code_start[], trampoline_code_end[];
+extern const char trampoline_data_start[], trampoline_data_end[], trampoline_data[];
 
 static struct cpu_info cpus[SMP_MAX_CPUS];
 static unsigned cpu_count = 1; /* CPUs with an index, online or not */
@@ -153,7 +154,7 @@ static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
 		return false;
 	}
 	struct trampoline_data *data =
-	    mm_phys_to_virt(TRAMPOLINE_PHYS + (uint64_t)(trampoline_data - trampoline_start));
+	    mm_phys_to_virt(TRAMPOLINE_DATA_PHYS + (uint64_t)(trampoline_data - trampoline_data_start));
 	data->cr3 = mm_kernel_space()->root;
 	/* The BSP's EFER (LME, NXE) minus LMA, which only the CPU sets: some
 	 * AMD CPUs raise #GP when WRMSR writes it. */
@@ -165,7 +166,7 @@ static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
 
 	cpus[cpu] = (struct cpu_info){.apic_id = apic_id};
 	cpu_count = cpu + 1;
-	uint32_t sipi = ICR_STARTUP | ICR_LEVEL_ASSERT | (TRAMPOLINE_PHYS >> 12);
+	uint32_t sipi = ICR_STARTUP | ICR_LEVEL_ASSERT | (TRAMPOLINE_CODE_PHYS >> 12);
 	if (!lapic_send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT)) {
 		pr_warn("smp: INIT IPI to APIC id %u was never delivered\n", apic_id);
 		return false;
@@ -200,10 +201,12 @@ unsigned smp_start_aps(const uint32_t *apic_ids, unsigned count)
 		       mm_kernel_space()->root);
 		return 1;
 	}
-	/* The trampoline's page: identity-mapped by the low remap, reached for
-	 * writing through the direct map. */
-	memcpy(mm_phys_to_virt(TRAMPOLINE_PHYS), trampoline_start,
-	       (size_t)(trampoline_end - trampoline_start));
+	/* The trampoline's pages: identity-mapped R+X (code) and R, NX (data)
+	 * by the low remap; the BSP writes them only through the direct map. */
+	memcpy(mm_phys_to_virt(TRAMPOLINE_CODE_PHYS), trampoline_code_start,
+	       (size_t)(trampoline_code_end - trampoline_code_start));
+	memcpy(mm_phys_to_virt(TRAMPOLINE_DATA_PHYS), trampoline_data_start,
+	       (size_t)(trampoline_data_end - trampoline_data_start));
 
 	uint64_t first_sipi = 0, last_online = 0;
 	unsigned next = 1;

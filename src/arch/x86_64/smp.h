@@ -13,12 +13,9 @@
 #include <stdint.h>
 
 #include "gdt.h"
+#include "trampoline.h" /* TRAMPOLINE_CODE_PHYS, TRAMPOLINE_DATA_PHYS */
 
 #define SMP_MAX_CPUS GDT_MAX_CPUS
-
-/* The physical page the trampoline is copied to: below 1 MiB (real mode),
- * inside the reserved first MiB, so no allocator ever hands it out. */
-#define TRAMPOLINE_PHYS 0x8000
 
 /* Start every AP in apic_ids[0..count) (the BSP's own ID is skipped). An AP
  * that does not come online in time is named and left out. Returns the
