@@ -8,11 +8,13 @@
 #   STAGEOS_BUILD_DIR=DIR scripts/run.sh         build in DIR, not build/gcc
 #   scripts/run.sh -- -m 1G        anything after -- goes to QEMU
 #
-# Quit QEMU with Ctrl-A then X. It also runs without a terminal (stdin and
-# stdout redirected), e.g. from a test.
+# Without `exit` on the command line the kernel starts the MM monitor after
+# KERNEL OK: `help` lists its commands, `quit` ends QEMU (status 33). Ctrl-A
+# then X also quits QEMU (counted as a quit by hand). It also runs without a
+# terminal (stdin and stdout redirected), e.g. from a test.
 #
 # Exit status: 0 only when the kernel ended QEMU with status 33 (`exit` on
-# the command line, KERNEL OK). Otherwise 1, and one line says why
+# the command line and KERNEL OK, or `quit` at the monitor). Otherwise 1, and one line says why
 # (scripts/qemu_status.py): the kernel panicked (35), the CPU reset (triple
 # fault) (0, with QEMU's reset log recording it), QEMU was quit by hand
 # (0 without a triple fault), or QEMU failed.
@@ -50,7 +52,12 @@ if [ "$firmware" = uefi ]; then
   args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
          -drive "if=pflash,format=raw,unit=1,file=$work/OVMF_VARS.fd")
 fi
-echo "run.sh: booting $build_dir/stageos.iso ($firmware, $machine); quit with Ctrl-A then X"
+echo "run.sh: booting $build_dir/stageos.iso ($firmware, $machine)"
+case " ${STAGEOS_CMDLINE-} " in
+  *" exit "*) echo "run.sh: 'exit' is on the command line: QEMU ends when the boot does" ;;
+  *) echo "run.sh: after KERNEL OK, the prompt 'stageos> ' takes monitor commands: 'help' lists them," \
+          "'quit' ends QEMU (or Ctrl-A then X)" ;;
+esac
 status=0
 qemu-system-x86_64 "${args[@]}" "$@" || status=$?
 # Only 33 (the kernel's `exit` after KERNEL OK) is success; the script
