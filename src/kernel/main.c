@@ -45,6 +45,7 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 	panic_set_exit_on_finish(opts.exit);
 	if (opts.debug)
 		log_set_level(LOG_DEBUG);
+	mm_bringup_page_poisoning(cmdline_page_poisoning(&opts)); // catch writes to freed pages
 	mb2_print_summary(&info);
 	modules_record_crc(&info); // CRC32 of every module, checked again later
 
@@ -57,6 +58,8 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 		boot_test_page_fault(); // test only: never returns
 	if (opts.test_null)
 		boot_test_null_read(); // test only: never returns
+	if (opts.test_use_after_free)
+		boot_test_use_after_free(); // test only: never returns
 	if (opts.selftest)
 		selftest_run(&info); // buddy stress, module integrity
 
