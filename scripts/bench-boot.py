@@ -3,9 +3,11 @@
 
   scripts/bench-boot.py build/gcc
   scripts/bench-boot.py build/gcc --memory 128M 8G --cpu max --runs 3
+  scripts/bench-boot.py build/gcc --iso test-selftest-no-poison
 
-Boots <build dir>/test-selftest.iso (command line "exit selftest") once per
-memory size and CPU model through scripts/qemu_boot.py --show-log (the same
+Boots <build dir>/test-selftest.iso (command line "exit selftest", so page
+poisoning is on), or the ISO named by --iso (test-selftest-no-poison: the
+same with "no-poison"), once per memory size and CPU model through scripts/qemu_boot.py --show-log (the same
 QEMU settings as the boot tests: TCG, headless, the serial port in a log,
 isa-debug-exit), and reads from the serial log:
 
@@ -72,6 +74,8 @@ def boot_once(iso, machine, memory, cpu, timeout):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("build_dir", help="a build directory holding test-selftest.iso (e.g. build/gcc)")
+    p.add_argument("--iso", default="test-selftest",
+                   help="the ISO to boot, without .iso: test-selftest (poisoning on) or test-selftest-no-poison")
     p.add_argument("--memory", nargs="+", default=["128M", "1G", "4G", "8G"], help="guest RAM sizes")
     p.add_argument("--cpu", nargs="+", default=["qemu64", "max"],
                    help="CPU models (qemu64 has no 1 GiB pages, max has)")
@@ -80,7 +84,7 @@ def main():
     p.add_argument("--timeout", type=float, default=180.0, help="seconds per boot")
     args = p.parse_args()
 
-    iso = os.path.join(args.build_dir, "test-selftest.iso")
+    iso = os.path.join(args.build_dir, args.iso + ".iso")
     if not os.path.exists(iso):
         sys.exit(f"bench-boot: {iso} does not exist: build first (cmake --build {args.build_dir})")
 
