@@ -3,7 +3,7 @@
 
   scripts/bench-boot.py build/gcc
   scripts/bench-boot.py build/gcc --memory 128M 8G --cpu max --runs 3
-  scripts/bench-boot.py build/gcc --iso test-selftest-no-poison
+  scripts/bench-boot.py build/gcc --iso test-selftest-no-poison --icount
 
 Boots <build dir>/test-selftest.iso (command line "exit selftest", so page
 poisoning is on), or the ISO named by --iso (test-selftest-no-poison: the
@@ -20,6 +20,12 @@ plus the QEMU wall time that qemu_boot.py reports. It prints one Markdown
 table. With --runs N every configuration boots N times and the fastest wall
 time is kept (the log figures are the same every time, apart from Mcycles,
 so the table shows the run with the fastest wall time).
+
+With --icount, QEMU runs with -icount shift=0: its virtual clock, and so the
+guest's time stamp counter, advances by one nanosecond per guest instruction
+(the kernel calibrates it at about 1000 MHz). The stress test's Mcycles are
+then millions of guest instructions, a count that does not depend on the
+load of the host (QEMU runs slower in this mode, on one host thread).
 
 This is a benchmark, not a test: it checks nothing beyond "the boot passed"
 and never compares a time with a limit. Wall times and Mcycles vary with
@@ -45,10 +51,12 @@ COLUMNS = ["-m", "-cpu", "RAM mapped (MiB)", "1 GiB pages", "2 MiB pages", "4 Ki
            "buddy metadata (KiB)", "stress round (MiB)", "stress Mcycles", "QEMU wall (s)"]
 
 
-def boot_once(iso, machine, memory, cpu, timeout):
+def boot_once(iso, machine, memory, cpu, timeout, icount):
     """Boot once; returns (figures dict, None) or (None, reason)."""
     cmd = [sys.executable, QEMU_BOOT, "--iso", iso, "--machine", machine, "--memory", memory, "--cpu", cpu,
            "--timeout", str(timeout), "--show-log"]
+    if icount:
+        cmd += ["--", "-icount", "shift=0"]
     out = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True, errors="replace").stdout
     lines = out.splitlines()
@@ -80,6 +88,8 @@ def main():
     p.add_argument("--cpu", nargs="+", default=["qemu64", "max"],
                    help="CPU models (qemu64 has no 1 GiB pages, max has)")
     p.add_argument("--machine", default="pc", choices=["pc", "q35"])
+    p.add_argument("--icount", action="store_true",
+                   help="run QEMU with -icount shift=0: Mcycles count guest instructions (millions)")
     p.add_argument("--runs", type=int, default=1, help="boots per configuration; the fastest is kept")
     p.add_argument("--timeout", type=float, default=180.0, help="seconds per boot")
     args = p.parse_args()
@@ -88,7 +98,8 @@ def main():
     if not os.path.exists(iso):
         sys.exit(f"bench-boot: {iso} does not exist: build first (cmake --build {args.build_dir})")
 
-    print(f"StageOS boot cost: {iso}, machine {args.machine}, TCG, best of {args.runs} run(s)\n")
+    mode = "TCG with -icount shift=0 (Mcycles = millions of guest instructions)" if args.icount else "TCG"
+    print(f"StageOS boot cost: {iso}, machine {args.machine}, {mode}, best of {args.runs} run(s)\n")
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + "---|" * 2 + "---:|" * (len(COLUMNS) - 2))
     failures = 0
@@ -96,7 +107,7 @@ def main():
         for memory in args.memory:
             best, reason = None, None
             for _ in range(args.runs):
-                figures, why = boot_once(iso, args.machine, memory, cpu, args.timeout)
+                figures, why = boot_once(iso, args.machine, memory, cpu, args.timeout, args.icount)
                 if figures is None:
                     reason = why
                     break
