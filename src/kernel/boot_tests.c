@@ -6,6 +6,8 @@
 #include "arch/x86_64/kstack.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
+#include "mm/buddy.h"
+#include "mm/mm_env.h"
 
 void boot_test_page_fault(void)
 {
@@ -62,4 +64,34 @@ void boot_test_stack_overflow(void)
 	        s.bottom, s.top);
 	uint64_t result = recurse(0);
 	panic("test-stack-overflow: the recursion returned 0x%lx instead of overflowing the stack", result);
+}
+
+void boot_test_use_after_free(void)
+{
+	phys_addr_t freed;
+	enum mm_error err = buddy_alloc_pages(0, &freed);
+	if (err == MM_OK)
+		err = buddy_free_pages(freed, 0);
+	if (err != MM_OK)
+		panic("test-use-after-free: cannot allocate and free a page: %s", mm_strerror(err));
+	/* volatile: a store to memory nobody reads afterwards must still happen. */
+	volatile uint8_t *page = mm_phys_to_virt(freed);
+	page[BOOT_TEST_UAF_OFFSET] = BOOT_TEST_UAF_VALUE;
+	kprintf("test-use-after-free: freed page 0x%lx, then wrote 0x%x at offset 0x%x\n", freed,
+	        BOOT_TEST_UAF_VALUE, BOOT_TEST_UAF_OFFSET);
+
+	/* The freed page may have merged into a larger block, so the very next
+	 * allocation need not return it; take pages until it comes back. The
+	 * pages taken are never freed: this boot ends here either way. */
+	phys_addr_t pa;
+	uint64_t taken = 0;
+	while ((err = buddy_alloc_pages(0, &pa)) == MM_OK) {
+		taken++;
+		if (pa == freed)
+			panic("test-use-after-free: page 0x%lx came back after %lu allocations without a "
+			      "use-after-free report (page poisoning is %s)",
+			      freed, taken, buddy_poisoning() ? "on" : "off");
+	}
+	panic("test-use-after-free: page 0x%lx never came back (%s after %lu allocations)", freed,
+	      mm_strerror(err), taken);
 }

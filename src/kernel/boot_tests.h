@@ -31,5 +31,17 @@ __attribute__((noreturn)) void boot_test_triple_fault(void);
  * with memblock's and the buddy's tables (just below the stack, in .bss)
  * still consistent, then the panic. */
 __attribute__((noreturn)) void boot_test_stack_overflow(void);
+/* "test-use-after-free": the byte offset and the value written into a
+ * page after it was freed. */
+#define BOOT_TEST_UAF_OFFSET 0x468
+#define BOOT_TEST_UAF_VALUE  0x5a
+
+/* "test-use-after-free": allocate a page, free it, write BOOT_TEST_UAF_VALUE
+ * at BOOT_TEST_UAF_OFFSET through the direct map, then allocate pages until
+ * the buddy hands that page out again. With page poisoning on, that
+ * allocation must panic with "use after free: page <the page> changed at
+ * offset 0x468 after it was freed"; if the page comes back unreported (or
+ * never comes back), this panics saying so. */
+__attribute__((noreturn)) void boot_test_use_after_free(void);
 
 #endif /* KERNEL_BOOT_TESTS_H */

@@ -50,6 +50,7 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 	panic_confirm_exit_on_finish(opts.exit); // must agree with exit_early
 	if (opts.debug)
 		log_set_level(LOG_DEBUG);
+	mm_bringup_page_poisoning(cmdline_page_poisoning(&opts)); // catch writes to freed pages
 	mb2_print_summary(&info);
 	modules_record_crc(&info); // CRC32 of every module, checked again later
 
@@ -66,6 +67,8 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 		boot_test_triple_fault(); // test only: the CPU resets
 	if (opts.test_stack_overflow)
 		boot_test_stack_overflow(); // test only: never returns
+	if (opts.test_use_after_free)
+		boot_test_use_after_free(); // test only: never returns
 	if (opts.selftest)
 		selftest_run(&info); // buddy stress, module integrity
 

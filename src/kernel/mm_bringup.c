@@ -14,6 +14,7 @@
 #include "mm/memblock.h"
 #include "mm/mm_init.h"
 #include "mm/mm_stage.h"
+#include "mm/page_poison.h"
 #include "mm/phys_area.h"
 
 /* Bounds exported by src/arch/x86_64/linker.ld. */
@@ -26,6 +27,29 @@ static void check(enum mm_error err, const char *stage)
 {
 	if (err != MM_OK)
 		panic("%s: %s", stage, mm_strerror(err));
+}
+
+/* The buddy found a poisoned page changed while it was free: someone still
+ * writes through a pointer to memory they gave back. Nothing after this can
+ * be trusted, so stop, naming the page and the first changed byte. */
+static void report_use_after_free(phys_addr_t page, uint64_t offset)
+{
+	panic("use after free: page 0x%lx changed at offset 0x%lx after it was freed", page, offset);
+}
+
+void mm_bringup_page_poisoning(bool on)
+{
+	/* The hook goes in even with poisoning off: nothing is poisoned then,
+	 * so it is never called, but a later buddy_set_poisoning(true) (from
+	 * GDB, say) reports at once. */
+	buddy_set_use_after_free_hook(report_use_after_free);
+	buddy_set_poisoning(on);
+	if (on)
+		kprintf("buddy: page poisoning on: freed pages are filled with 0x%x and checked when "
+		        "allocated again\n",
+		        PAGE_POISON_BYTE);
+	else
+		kprintf("buddy: page poisoning off\n");
 }
 
 void mm_bringup_phys_areas(const struct mb2_info *info)

@@ -6,9 +6,16 @@
 #ifndef KERNEL_MM_BRINGUP_H
 #define KERNEL_MM_BRINGUP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "boot/multiboot2.h"
+
+/* Page poisoning in the buddy, on or off (from the command line), before
+ * stage 5. Also installs the hook that turns a use after free into the
+ * panic "use after free: page 0x... changed at offset 0x... after it was
+ * freed". Prints one line saying which. */
+void mm_bringup_page_poisoning(bool on);
 
 /* Stage 1: the memory map into phys_memory_area[]. */
 void mm_bringup_phys_areas(const struct mb2_info *info);

@@ -56,6 +56,7 @@ enum mm_error {
 	MM_ERR_UNSUPPORTED,    /* e.g. 1 GiB pages on a CPU without them */
 	MM_ERR_REFUSED,        /* the operation is not allowed (bump free) */
 	MM_ERR_WRONG_STAGE,    /* called outside the stages it belongs to */
+	MM_ERR_USE_AFTER_FREE, /* a freed page was written before it was allocated again */
 };
 
 /* A short English name for an error, e.g. "already mapped". */
