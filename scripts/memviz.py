@@ -81,7 +81,8 @@ def order_colour(order):
 
 def size_text(size_bytes):
     """1 KiB, 2 MiB, 3.9 GiB...: exact when the unit divides, else one decimal."""
-    for unit, name in ((1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
+    for unit, name in ((1 << 60, "EiB"), (1 << 50, "PiB"), (1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"),
+                       (1 << 10, "KiB")):
         if size_bytes >= unit:
             if size_bytes % unit == 0:
                 return f"{size_bytes // unit} {name}"
