@@ -96,11 +96,11 @@ static void dump_owners(const struct mb2_info *info)
 static void dump_memblock(void)
 {
 	for (size_t i = 0; i < memblock_memory_count(); i++) {
-		const struct memblock_region *r = memblock_memory_region(i);
+		const struct mm_range *r = memblock_memory_region(i);
 		emit("memory 0x%lx 0x%lx", r->base, r->base + r->size_bytes);
 	}
 	for (size_t i = 0; i < memblock_reserved_count(); i++) {
-		const struct memblock_region *r = memblock_reserved_region(i);
+		const struct mm_range *r = memblock_reserved_region(i);
 		emit("reserved 0x%lx 0x%lx", r->base, r->base + r->size_bytes);
 	}
 }

@@ -159,7 +159,7 @@ static enum mm_error map_kernel_stacks(const struct mm_kernel_layout *k, uint64_
 static enum mm_error map_direct_map(struct pt_map_stats *total)
 {
 	for (size_t i = 0; i < memblock_memory_count(); i++) {
-		const struct memblock_region *r = memblock_memory_region(i);
+		const struct mm_range *r = memblock_memory_region(i);
 		struct pt_map_stats s = {0};
 		/* Tables are not loaded yet: nothing to flush (PT_TLB_IGNORE). */
 		enum mm_error err = pt_map_range(&kernel_space, PHYS_OFFSET + r->base, r->base, r->size_bytes,

@@ -2,7 +2,8 @@
  * phys_area.c - stage 1: the phys_memory_area[512] table of usable RAM and
  * the record of the other memory-map entries (see phys_area.h).
  *
- * Algorithm:
+ * Algorithm (the sorted-table steps are range_table.c's, shared with
+ * memblock; the policies are this file's):
  *  - phys_area_add() keeps the usable table sorted by base and free of
  *    overlaps: a new range absorbs every range it overlaps or touches, so
  *    merging can only shrink the table. A range that cannot merge is
@@ -29,7 +30,7 @@
 #include "mm_env.h"
 #include "mm_stage.h"
 
-struct phys_memory_area phys_memory_area[PHYS_MEMORY_AREA_MAX];
+struct mm_range phys_memory_area[PHYS_MEMORY_AREA_MAX];
 size_t phys_memory_area_count;
 
 struct phys_other_area phys_other_area[PHYS_OTHER_AREA_MAX];
@@ -43,11 +44,6 @@ static uint64_t excluded_bytes;    /* usable bytes cut out by other types */
 /* A usable range came after an other-type entry that was not recorded: it
  * may overlap that entry, and nothing can tell any more. */
 static bool usable_after_unrecorded;
-
-static uint64_t area_end(const struct phys_memory_area *area)
-{
-	return area->base + area->size_bytes;
-}
 
 void phys_area_reset(void)
 {
@@ -63,14 +59,6 @@ void phys_area_reset(void)
 	usable_after_unrecorded = false;
 }
 
-/* Remove entries [from, to) of the usable table, closing the gap. */
-static void remove_areas(size_t from, size_t to)
-{
-	size_t tail = phys_memory_area_count - to;
-	__builtin_memmove(&phys_memory_area[from], &phys_memory_area[to], tail * sizeof(phys_memory_area[0]));
-	phys_memory_area_count -= to - from;
-}
-
 static void leave_out(uint64_t size_bytes)
 {
 	dropped_count++;
@@ -82,49 +70,29 @@ static void leave_out(uint64_t size_bytes)
  * or the current last) is left out and counted. */
 static void insert_area(size_t pos, phys_addr_t base, uint64_t end)
 {
-	size_t count = phys_memory_area_count;
-	if (count == PHYS_MEMORY_AREA_MAX) {
-		if (pos == count) { /* the new range sorts last */
+	if (phys_memory_area_count == PHYS_MEMORY_AREA_MAX) {
+		if (pos == phys_memory_area_count) { /* the new range sorts last */
 			leave_out(end - base);
 			return;
 		}
-		leave_out(phys_memory_area[count - 1].size_bytes);
-		count--;
+		leave_out(phys_memory_area[--phys_memory_area_count].size_bytes);
 	}
-	__builtin_memmove(&phys_memory_area[pos + 1], &phys_memory_area[pos],
-	                  (count - pos) * sizeof(phys_memory_area[0]));
-	phys_memory_area[pos].base = base;
-	phys_memory_area[pos].size_bytes = end - base;
-	phys_memory_area_count = count + 1;
+	struct mm_range r = {.base = base, .size_bytes = end - base};
+	range_table_replace(phys_memory_area, &phys_memory_area_count, pos, pos, &r, 1);
 }
 
 /* Insert [base, end) into the usable table, merging with every range it
- * overlaps or touches. */
+ * overlaps or touches (a merge never needs room). */
 static void add_usable(phys_addr_t base, uint64_t end)
 {
-	size_t count = phys_memory_area_count;
-	size_t first = 0;
-
-	/* first: the first range that ends at or after base (it may touch). */
-	while (first < count && area_end(&phys_memory_area[first]) < base)
-		first++;
-	/* [first, last): the ranges that overlap or touch [base, end). */
-	size_t last = first;
-	while (last < count && phys_memory_area[last].base <= end)
-		last++;
-
-	if (last > first) {
-		uint64_t merged_base =
-		    phys_memory_area[first].base < base ? phys_memory_area[first].base : base;
-		uint64_t last_end = area_end(&phys_memory_area[last - 1]);
-		uint64_t merged_end = last_end > end ? last_end : end;
-		phys_memory_area[first].base = merged_base;
-		phys_memory_area[first].size_bytes = merged_end - merged_base;
-		remove_areas(first + 1, last);
+	size_t first, last;
+	range_table_run(phys_memory_area, phys_memory_area_count, base, end, true, &first, &last);
+	if (last == first) {
+		insert_area(first, base, end);
 		return;
 	}
-
-	insert_area(first, base, end);
+	struct mm_range merged = range_table_merge(phys_memory_area, first, last, base, end);
+	range_table_replace(phys_memory_area, &phys_memory_area_count, first, last, &merged, 1);
 }
 
 /* [first, last): the range [base, end) rounded out to whole pages. The top
@@ -135,41 +103,26 @@ static void round_out(phys_addr_t base, uint64_t end, phys_addr_t *first, uint64
 	*last = end > UINT64_MAX - (PAGE_SIZE - 1) ? UINT64_MAX : ALIGN_UP(end, PAGE_SIZE);
 }
 
-/* Take [first, last) out of the usable table, splitting a range it falls
- * inside. Returns the bytes taken out. */
-static uint64_t cut_usable(phys_addr_t first, uint64_t last)
+/* Take [cut_base, cut_end) out of the usable table, splitting a range it
+ * falls inside. Returns the bytes taken out. */
+static uint64_t cut_usable(phys_addr_t cut_base, uint64_t cut_end)
 {
-	uint64_t cut = 0;
-	size_t i = 0;
-	while (i < phys_memory_area_count) {
-		struct phys_memory_area *a = &phys_memory_area[i];
-		uint64_t a_end = area_end(a);
-		if (a_end <= first) {
-			i++;
-			continue;
-		}
-		if (a->base >= last)
-			break; /* sorted: nothing further overlaps */
-		cut += (a_end < last ? a_end : last) - (a->base > first ? a->base : first);
-		bool keep_below = a->base<first, keep_above = a_end> last;
-		if (keep_below && keep_above) { /* the cut is inside: split in two */
-			a->size_bytes = first - a->base;
-			insert_area(i + 1, last, a_end);
-			break;
-		}
-		if (keep_above) {
-			a->base = last;
-			a->size_bytes = a_end - last;
-			break;
-		}
-		if (keep_below) {
-			a->size_bytes = first - a->base;
-			i++;
-			continue;
-		}
-		remove_areas(i, i + 1); /* wholly inside the cut */
+	size_t first, last;
+	range_table_run(phys_memory_area, phys_memory_area_count, cut_base, cut_end, false, &first, &last);
+	uint64_t before = 0, after = 0;
+	for (size_t i = first; i < last; i++)
+		before += phys_memory_area[i].size_bytes;
+	struct mm_range pieces[2];
+	size_t n = range_table_cut_pieces(phys_memory_area, first, last, cut_base, cut_end, pieces);
+	for (size_t i = 0; i < n; i++)
+		after += pieces[i].size_bytes;
+	if (n == 2 && last - first == 1) { /* a split needs one more entry: it may not fit */
+		range_table_replace(phys_memory_area, &phys_memory_area_count, first, last, pieces, 1);
+		insert_area(first + 1, pieces[1].base, mm_range_end(&pieces[1]));
+	} else {
+		range_table_replace(phys_memory_area, &phys_memory_area_count, first, last, pieces, n);
 	}
-	return cut;
+	return before - after;
 }
 
 /* Apply one non-usable range to the usable table, saying so if it took
@@ -253,12 +206,12 @@ enum mm_error phys_area_finish(void)
 	size_t kept = 0;
 	for (size_t i = 0; i < phys_memory_area_count; i++) {
 		uint64_t base = phys_memory_area[i].base;
-		uint64_t end_down = ALIGN_DOWN(area_end(&phys_memory_area[i]), PAGE_SIZE);
+		uint64_t end_down = ALIGN_DOWN(mm_range_end(&phys_memory_area[i]), PAGE_SIZE);
 		/* base <= end_down also guarantees that ALIGN_UP cannot wrap. */
 		uint64_t base_up = base <= end_down ? ALIGN_UP(base, PAGE_SIZE) : end_down;
 		if (base_up >= end_down) {
 			mm_log("phys_area_finish: [0x%lx-0x%lx) holds no whole page, dropped\n", base,
-			       area_end(&phys_memory_area[i]));
+			       mm_range_end(&phys_memory_area[i]));
 			continue;
 		}
 		phys_memory_area[kept].base = base_up;
@@ -319,8 +272,8 @@ void phys_area_dump(void)
 	mm_log("phys_area: %zu usable ranges, %lu KiB\n", phys_memory_area_count,
 	       phys_area_total_bytes() >> 10);
 	for (size_t i = 0; i < phys_memory_area_count; i++)
-		mm_log("  [0x%lx-0x%lx) %lu KiB\n", phys_memory_area[i].base, area_end(&phys_memory_area[i]),
-		       phys_memory_area[i].size_bytes >> 10);
+		mm_log("  [0x%lx-0x%lx) %lu KiB\n", phys_memory_area[i].base,
+		       mm_range_end(&phys_memory_area[i]), phys_memory_area[i].size_bytes >> 10);
 }
 
 const char *phys_area_type_name(uint32_t type)

@@ -14,6 +14,7 @@
 #define PHYS_AREA_H
 
 #include "mm_types.h"
+#include "range_table.h"
 
 #define PHYS_MEMORY_AREA_MAX 512 /* capacity of the usable-RAM table */
 #define PHYS_OTHER_AREA_MAX  128 /* capacity of the record of other types */
@@ -27,19 +28,15 @@ enum phys_area_type {
 	PHYS_AREA_BADRAM = 5,
 };
 
-struct phys_memory_area {
-	phys_addr_t base;
-	uint64_t size_bytes;
-};
-
 struct phys_other_area {
 	phys_addr_t base;
 	uint64_t size_bytes;
 	uint32_t type; /* enum phys_area_type, or any other value the map had */
 };
 
-/* The table itself: phys_memory_area[0 .. phys_memory_area_count). */
-extern struct phys_memory_area phys_memory_area[PHYS_MEMORY_AREA_MAX];
+/* The table itself: phys_memory_area[0 .. phys_memory_area_count), each a
+ * struct mm_range (base, size_bytes; range_table.h). */
+extern struct mm_range phys_memory_area[PHYS_MEMORY_AREA_MAX];
 extern size_t phys_memory_area_count;
 
 /* Non-usable entries, kept in the order seen, for printing, for GDB and for

@@ -24,7 +24,7 @@ static int reset(void **state)
 
 static void assert_memory(size_t i, uint64_t base, uint64_t size_bytes)
 {
-	const struct memblock_region *region = memblock_memory_region(i);
+	const struct mm_range *region = memblock_memory_region(i);
 	assert_non_null(region);
 	assert_int_equal(region->base, base);
 	assert_int_equal(region->size_bytes, size_bytes);
@@ -32,7 +32,7 @@ static void assert_memory(size_t i, uint64_t base, uint64_t size_bytes)
 
 static void assert_reserved(size_t i, uint64_t base, uint64_t size_bytes)
 {
-	const struct memblock_region *region = memblock_reserved_region(i);
+	const struct mm_range *region = memblock_reserved_region(i);
 	assert_non_null(region);
 	assert_int_equal(region->base, base);
 	assert_int_equal(region->size_bytes, size_bytes);
@@ -41,7 +41,7 @@ static void assert_reserved(size_t i, uint64_t base, uint64_t size_bytes)
 /* A copy of a table, to check that a refused operation changed nothing. */
 struct table_copy {
 	size_t count;
-	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];
+	struct mm_range regions[MEMBLOCK_MAX_REGIONS];
 };
 
 static void copy_memory(struct table_copy *copy)
@@ -647,10 +647,10 @@ static void dump_logs_both_tables(void **state)
 
 /* What a stray write (a stack overflow, say) could do to a table: the test
  * reaches behind the const of the query functions on purpose. */
-static struct memblock_region *writable(const struct memblock_region *region)
+static struct mm_range *writable(const struct mm_range *region)
 {
 	assert_non_null(region);
-	return (struct memblock_region *)(uintptr_t)region;
+	return (struct mm_range *)(uintptr_t)region;
 }
 
 static void invariants_hold_after_every_kind_of_change(void **state)
