@@ -14,9 +14,9 @@
  */
 #include "multiboot2.h"
 
-#include "../lib/format.h"
-#include "../mm/mm_stage.h"
-#include "../mm/phys_area.h"
+#include "lib/format.h"
+#include "mm/mm_stage.h"
+#include "mm/phys_area.h"
 
 /* Low memory starts at 0, upper memory at 1 MiB (multiboot2 spec 3.6.3). */
 #define UPPER_MEMORY_BASE MiB(1)

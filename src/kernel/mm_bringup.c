@@ -115,8 +115,7 @@ void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys)
 	check(mm_memblock_stage(&params), "stage 2 (memblock)");
 	check(mm_bump_stage(&params), "stage 3 (bump)");
 	check(mm_paging_stage(&params), "stage 4 (page tables)");
-	if (cpu_has_pge()) // global pages (the kernel's) now survive CR3 reloads
-		write_cr4(read_cr4() | CR4_PGE);
+	cpu_enable_global_pages(); // the kernel's pages now survive CR3 reloads
 	check(mm_buddy_stage(), "stage 5 (buddy)");
 	if (log_enabled(LOG_DEBUG)) { // `debug`: the tables behind the stage lines
 		phys_area_dump();

@@ -1,7 +1,8 @@
 /*
  * mm_bringup.h - the kernel's MM stage driver: gathers what the MM stages
  * need from the linker script and the boot information, runs stages 1 to 5
- * in order, and turns any error into a panic (the only place that does).
+ * in order, and turns any error they return into a panic (the MM code
+ * itself never panics).
  */
 #ifndef KERNEL_MM_BRINGUP_H
 #define KERNEL_MM_BRINGUP_H

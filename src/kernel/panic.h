@@ -12,12 +12,6 @@
 
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 
-/* Stop with a panic naming the failed condition and where it is. */
-#define kassert(cond)                                                                                        \
-	do {                                                                                                 \
-		if (!(cond))                                                                                 \
-			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);                   \
-	} while (0)
 
 /* Whether `exit` was given: set first from entry32.S's early read of the
  * command line (src/boot/early_cmdline.S), so that panics before the full

@@ -1,5 +1,6 @@
 /*
- * mm_init.c - the MM stages 2 to 5 (see mm_init.h). Each function checks
+ * mm_init.c - the MM stages 2 to 5 and stage 6's removal of the low remap
+ * (see mm_init.h). Each function checks
  * the stage it starts from, does its one job, advances the stage and prints
  * one line. They only call the public APIs of memblock, bump, the mapper
  * and the buddy: this file is the place to read the bring-up order.
@@ -17,7 +18,6 @@
 #define LOWER_HALF_END ((virt_addr_t)1 << 47)
 
 static struct pt_space kernel_space;
-static uint64_t direct_map_table_bytes;
 static phys_addr_t buddy_meta_phys; /* where stage 5 put the buddy's metadata */
 static uint64_t buddy_meta_bytes;
 static struct mm_low_remap low_remap; /* what stage 4 mapped, for stage 6 */
@@ -25,11 +25,6 @@ static struct mm_low_remap low_remap; /* what stage 4 mapped, for stage 6 */
 struct pt_space *mm_kernel_space(void)
 {
 	return &kernel_space;
-}
-
-uint64_t mm_direct_map_table_bytes(void)
-{
-	return direct_map_table_bytes;
 }
 
 bool mm_buddy_metadata(phys_addr_t *pa, uint64_t *size_bytes)
@@ -272,7 +267,7 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	struct pt_map_stats dm = {0};
 	if ((err = map_direct_map(&dm)) != MM_OK)
 		return err;
-	direct_map_table_bytes = (dm.table_frames + 1) * PAGE_SIZE; /* + 1: the root */
+	uint64_t direct_map_table_bytes = (dm.table_frames + 1) * PAGE_SIZE; /* + 1: the root */
 	mm_log("paging: direct map of %lu MiB at 0x%lx: %zu x 1 GiB, %zu x 2 MiB, %zu x 4 KiB pages, "
 	       "%lu KiB of page tables (1 GiB pages %s)\n",
 	       memblock_memory_bytes() >> 20, PHYS_OFFSET, dm.pages_1g, dm.pages_2m, dm.pages_4k,

@@ -1,6 +1,6 @@
 /*
  * mm_init.h - the MM stages 2 to 5, each one call, each consuming only what
- * the stages before it produced:
+ * the stages before it produced, and stage 6's removal of the low remap:
  *
  *   phys_memory_area[] ─► mm_memblock_stage ─► mm_bump_stage
  *       ─► mm_paging_stage (new tables, mm_switch_to_kernel_tables, W^X audit)
@@ -117,8 +117,6 @@ enum mm_error mm_remove_low_remap(void);
 /* The kernel's address space (valid after mm_paging_stage). */
 struct pt_space *mm_kernel_space(void);
 
-/* What the direct map's page tables cost, in bytes (after stage 4). */
-uint64_t mm_direct_map_table_bytes(void);
 
 /* Log the live W+X ranges; returns how many 4 KiB pages are W+X (0 is the
  * only good answer: from the CR3 switch on, nothing may be both). */

@@ -128,8 +128,7 @@ void ap_main(uint64_t cpu)
 {
 	gdt_init_cpu((unsigned)cpu);
 	idt_load();
-	if (cpu_has_pge())
-		write_cr4(read_cr4() | CR4_PGE);
+	cpu_enable_global_pages();
 	lapic_enable();
 	cpus[cpu].flush_ack = __atomic_load_n(&shootdown_generation, __ATOMIC_ACQUIRE);
 	cpus[cpu].work_done = __atomic_load_n(&work_generation, __ATOMIC_ACQUIRE);
