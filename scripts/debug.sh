@@ -74,6 +74,7 @@ if [ -z "$build_dir" ]; then
 fi
 require_tool debug.sh qemu-system-x86_64 "QEMU, which runs the kernel"
 [ "$qemu_only" = yes ] || require_tool debug.sh gdb "the debugger"
+[ ! -d "$build_dir" ] || build_dir=$(cd "$build_dir" && pwd) # without ../ in the messages
 elf=$build_dir/src/stageos.elf
 iso=$build_dir/stageos.iso
 grub_cfg=$build_dir/iso/stageos.grub.cfg

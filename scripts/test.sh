@@ -95,6 +95,7 @@ if [ -n "$build_dir" ]; then
          "configure and build it first, e.g. cmake --preset gcc && cmake --build --preset gcc" >&2
     exit 1
   fi
+  build_dir=$(cd "$build_dir" && pwd) # without ../ in the messages
   run_ctest "$build_dir" --test-dir "$build_dir"
   echo "=== the selected tests of $build_dir passed in $(($(date +%s) - start)) s ==="
   exit 0

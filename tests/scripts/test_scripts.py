@@ -168,9 +168,12 @@ def case_debug_sh_no_gdb(box, source, build):
 
 
 def case_debug_sh_cmdline(box, source, build):
+    # Relative to the caller's directory, as for test.sh: debug.sh reads the
+    # ISO's grub.cfg there, or it would say that the files do not exist.
     box.stub("cmake", "apt-get", "sudo", "qemu-system-x86_64", "gdb")
-    result = box.run([os.path.join(source, "scripts", "debug.sh"), "--build-dir", build],
-                     box.bin + os.pathsep + os.environ["PATH"], cwd=build, STAGEOS_CMDLINE="exit frobnicate")
+    parent, name = os.path.split(os.path.abspath(build))
+    result = box.run([os.path.join(source, "scripts", "debug.sh"), "--build-dir", name],
+                     box.bin + os.pathsep + os.environ["PATH"], cwd=parent, STAGEOS_CMDLINE="exit frobnicate")
     expect(result, 2, "debug.sh: STAGEOS_CMDLINE is 'exit frobnicate', but", "was built with",
            "--build-dir (and the qemu-gdb target) boot the ISO as it is", sandbox=box)
 
