@@ -1,10 +1,21 @@
 #!/usr/bin/env bash
-# check-mm-separable.sh CC SRC_DIR - src/mm/ must stay separable: every
-# file includes only <stdint.h>, <stddef.h>, <stdbool.h> and src/mm's own
-# headers, and every .c compiles freestanding with nothing but src/mm on
+# check-mm-separable.sh - src/mm/ must stay separable (ctest runs it as
+# host.mm_is_separable).
+#
+# usage: scripts/check-mm-separable.sh CC SOURCE_DIR
+#
+# Every file includes only <stdint.h>, <stddef.h>, <stdbool.h> and src/mm's
+# own headers, and every .c compiles freestanding with nothing but src/mm on
 # the include path (so a header from src/arch, src/boot, src/drivers or
 # src/lib cannot sneak in, even through another header).
 set -euo pipefail
+. "$(dirname "$0")/lib/script-support.sh"
+exit_with_help_if_asked "$0" "$@"
+if [ $# -ne 2 ]; then
+  echo "check-mm-separable.sh: expected CC SOURCE_DIR (a compiler and the top of the source tree)," \
+       "got $# argument(s) (see --help)" >&2
+  exit 2
+fi
 cc=$1 mm="$2/src/mm"
 status=0
 while IFS= read -r line; do

@@ -2,10 +2,15 @@
 # debug.sh - debug StageOS with GDB: QEMU starts stopped at the first
 # instruction, GDB attaches with the kernel's symbols and the StageOS
 # commands (scripts/gdb/stageos.py) and runs to mm_switch_to_kernel_tables,
-# the CR3 switch. Installs what is missing, configures and builds first (GCC
-# preset, like run.sh). QEMU ends when GDB quits.
+# the CR3 switch. Installs what is missing (scripts/setup.sh), configures and
+# builds first (GCC preset, like run.sh). QEMU ends when GDB quits.
+#
+# usage: scripts/debug.sh [--preset gcc|debug|clang] [--build-dir DIR] [--break FUNCTION]
+#                         [--uefi|--bios] [--q35|--pc] [--qemu-only] [-- QEMU_ARGS...]
 #
 #   scripts/debug.sh                        BIOS, machine pc, 256 MiB
+#   scripts/debug.sh --preset debug         the debug preset's kernel (-Og, no
+#                                           inlining): step through the allocators
 #   scripts/debug.sh --break kernel_main    stop at another function first
 #   scripts/debug.sh --uefi --q35           firmware and machine, as run.sh
 #   scripts/debug.sh -- -m 8G               anything after -- goes to QEMU
@@ -13,6 +18,13 @@
 #   scripts/debug.sh --build-dir DIR        use DIR's kernel and ISO as they are
 #                                           (no set-up, no build: the qemu-gdb target)
 #   STAGEOS_CMDLINE="selftest" scripts/debug.sh    another kernel command line
+#   STAGEOS_SKIP_SETUP=1 scripts/debug.sh          no scripts/setup.sh
+#
+# The script says which kernel command line the ISO carries. With
+# --build-dir that is the one DIR was configured with (STAGEOS_CMDLINE in its
+# CMake cache, which `STAGEOS_CMDLINE=... scripts/run.sh` also sets); a
+# STAGEOS_CMDLINE that differs from it is refused rather than ignored.
+# Paths are relative to the directory you run the script from.
 #
 # The kernel's serial output goes to <build dir>/gdb/serial.log (GDB's
 # `serial-log` command shows its end), QEMU's own messages to qemu.log there.
@@ -23,9 +35,10 @@
 # 35 the kernel panicked, 0 the CPU reset (triple fault). Otherwise it exits
 # with GDB's status.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib/script-support.sh"
+exit_with_help_if_asked "$0" "$@"
 
-firmware=bios machine=pc break_at=mm_switch_to_kernel_tables build_dir="" qemu_only=no
+firmware=bios machine=pc break_at=mm_switch_to_kernel_tables build_dir="" qemu_only=no preset=gcc
 while [ $# -gt 0 ]; do
   case "$1" in
     --uefi) firmware=uefi ;;
@@ -33,31 +46,60 @@ while [ $# -gt 0 ]; do
     --q35) machine=q35 ;;
     --pc) machine=pc ;;
     --break) shift; break_at="${1:?debug.sh: --break needs a function name}" ;;
-    --build-dir) shift; build_dir="${1:?debug.sh: --build-dir needs a directory}" ;;
+    --build-dir) shift; build_dir=$(absolute_path "${1:?debug.sh: --build-dir needs a directory}") ;;
+    --preset) shift; preset="${1:?debug.sh: --preset needs a name (gcc, debug, clang)}" ;;
     --qemu-only) qemu_only=yes ;;
     --) shift; break ;;
     *) echo "debug.sh: unknown option '$1'" \
-            "(known: --uefi --bios --q35 --pc --break F --build-dir D --qemu-only --)" >&2
+            "(known: --uefi --bios --q35 --pc --break F --preset P --build-dir D --qemu-only --help --)" >&2
        exit 2 ;;
   esac
   shift
 done
 
+case "$preset" in
+  gcc | debug) compiler=gcc ;;
+  clang) compiler=clang ;;
+  *) echo "debug.sh: unknown preset '$preset' (known: gcc debug clang)" >&2; exit 2 ;;
+esac
+cd "$(dirname "$0")/.."
+
 if [ -z "$build_dir" ]; then
   bash scripts/setup.sh
-  cmake --preset gcc -DSTAGEOS_CMDLINE="${STAGEOS_CMDLINE-}" >/dev/null
-  cmake --build --preset gcc --target iso-stageos
-  build_dir=build/gcc
+  require_tool debug.sh cmake "the build"
+  require_tool debug.sh "$compiler" "the $preset preset's compiler"
+  cmake --preset "$preset" -DSTAGEOS_CMDLINE="${STAGEOS_CMDLINE-}" >/dev/null
+  cmake --build --preset "$preset" --target iso-stageos
+  build_dir=$PWD/build/$preset
 fi
-build_dir=$(cd "$build_dir" && pwd)
+require_tool debug.sh qemu-system-x86_64 "QEMU, which runs the kernel"
+[ "$qemu_only" = yes ] || require_tool debug.sh gdb "the debugger"
+[ ! -d "$build_dir" ] || build_dir=$(cd "$build_dir" && pwd) # without ../ in the messages
 elf=$build_dir/src/stageos.elf
 iso=$build_dir/stageos.iso
-for f in "$elf" "$iso"; do
+grub_cfg=$build_dir/iso/stageos.grub.cfg
+for f in "$elf" "$iso" "$grub_cfg"; do
   if [ ! -f "$f" ]; then
-    echo "debug.sh: $f does not exist: build it first (cmake --build $build_dir)" >&2
+    echo "debug.sh: $f does not exist: build it first (cmake --build $build_dir --target iso-stageos)" >&2
     exit 1
   fi
 done
+
+# The ISO's kernel command line, as GRUB will pass it: say it, so that a
+# build directory's old STAGEOS_CMDLINE is never used without a word.
+iso_cmdline=$(sed -n 's|^[[:space:]]*multiboot2 /boot/stageos.elf *||p' "$grub_cfg")
+if [ -n "${STAGEOS_CMDLINE+set}" ] && [ "$STAGEOS_CMDLINE" != "$iso_cmdline" ]; then
+  echo "debug.sh: STAGEOS_CMDLINE is '$STAGEOS_CMDLINE', but $iso was built with '$iso_cmdline'." \
+       "--build-dir (and the qemu-gdb target) boot the ISO as it is: reconfigure it" \
+       "(cmake -B $build_dir -DSTAGEOS_CMDLINE='$STAGEOS_CMDLINE') or leave out --build-dir" >&2
+  exit 2
+fi
+if [ -n "$iso_cmdline" ]; then
+  echo "debug.sh: kernel command line '$iso_cmdline' (STAGEOS_CMDLINE of $build_dir;" \
+       "cmake -B $build_dir -DSTAGEOS_CMDLINE= clears it)"
+else
+  echo "debug.sh: kernel command line empty: after KERNEL OK the kernel waits at its monitor"
+fi
 
 work=$build_dir/gdb
 mkdir -p "$work"

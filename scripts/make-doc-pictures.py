@@ -41,11 +41,12 @@ def run(cmd):
 
 
 def main():
-    os.chdir(ROOT)
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("build_dir", nargs="?", default=os.path.join(ROOT, "build", "gcc"))
+    p.add_argument("build_dir", nargs="?", default=os.path.join(ROOT, "build", "gcc"),
+                   help="relative to the directory the script is run from")
     args = p.parse_args()
-    iso = os.path.join(os.path.abspath(args.build_dir), "test-debug.iso")
+    iso = os.path.join(os.path.abspath(args.build_dir), "test-debug.iso")  # before the chdir
+    os.chdir(ROOT)
     if not os.path.exists(iso):
         sys.exit(f"make-doc-pictures: {iso} does not exist: build first (cmake --build --preset gcc)")
     chromium = shutil.which("chromium")

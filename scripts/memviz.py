@@ -32,7 +32,7 @@ import sys
 from dataclasses import dataclass
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mmdump import MAX_ORDER, PAGE_SIZE, PAGE_SIZES, DumpError, read_dump_file  # noqa: E402
+from mmdump import MAX_ORDER, PAGE_SIZE, PAGE_SIZES, read_dump_file_or_report  # noqa: E402
 
 PHYS_OFFSET = 0xFFFF800000000000  # the direct map (src/mm/mm_types.h)
 DIRECT_MAP_END = 0xFFFFC00000000000  # 64 TiB of it at most
@@ -516,10 +516,8 @@ def main(argv=None):
     parser.add_argument("--json", metavar="OUT.json", help="also write what was read and drawn, as JSON")
     parser.add_argument("--title", help="the page's title (default: StageOS memory, LOG's name)")
     args = parser.parse_args(argv)
-    try:
-        dump = read_dump_file(args.log)
-    except DumpError as error:
-        print(f"memviz.py: {error}", file=sys.stderr)
+    dump = read_dump_file_or_report(args.log, "memviz.py")
+    if dump is None:
         return 1
     title = args.title or f"StageOS memory: {os.path.basename(args.log)}, stage {dump.stage}"
     page, data = render_page(dump, title)

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """mmdump.py - reads the MM dump format of docs/14-monitor.md section 14.1.
 
 The kernel's monitor (`dump`), a boot with the `debug` word and GDB's
@@ -9,11 +10,17 @@ dump into plain data. scripts/memviz.py draws it; the tests check it.
     dump = read_dump_file("serial.log")      # raises DumpError on bad input
     for r in dump.ranges["free"]: print(hex(r.start), r.fields["order"])
 
+As a program, `scripts/mmdump.py FILE` checks FILE's dump lines and says
+what its last complete dump holds (exit status 1 with the reason when it
+holds none or a malformed line).
+
 Every dump line of the file is checked, not only the last dump's: a
 malformed line is an error naming its line number. Kinds and keys this
 reader does not know are skipped, as the format asks.
 """
+import argparse
 import re
+import sys
 from dataclasses import dataclass, field
 
 PAGE_SIZE = 4096
@@ -226,3 +233,33 @@ def read_dump_file(path):
         raise DumpError(f"{path}: no complete dump (no 'dump begin' ... 'dump end' lines): "
                         "boot with the `debug` word, type `dump` at the monitor, or use mm-dump in GDB")
     return dumps[-1]
+
+
+def read_dump_file_or_report(path, program):
+    """read_dump_file for a program: on a DumpError, print it as
+    "program: <message>" on stderr and return None."""
+    try:
+        return read_dump_file(path)
+    except DumpError as error:
+        print(f"{program}: {error}", file=sys.stderr)
+        return None
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="mmdump.py", description="Check the MM dump lines of a serial log or an mm-dump file and summarise "
+        "its last complete dump (docs/14-monitor.md, section 14.1).")
+    parser.add_argument("file", metavar="FILE", help="serial log or GDB mm-dump file")
+    args = parser.parse_args(argv)
+    dump = read_dump_file_or_report(args.file, "mmdump.py")
+    if dump is None:
+        return 1
+    counts = ", ".join(f"{len(ranges)} {kind}" for kind, ranges in dump.ranges.items() if ranges)
+    print(f"mmdump.py: {args.file} lines {dump.begin_line}-{dump.end_line}: version {dump.version}, "
+          f"from {dump.source}, stage {dump.stage}: {counts or 'no ranges'}; "
+          f"{len(dump.orders)} order lines, {len(dump.cpus)} CPUs")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

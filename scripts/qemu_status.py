@@ -17,6 +17,7 @@ As a program:  qemu_status.py NAME STATUS [RESET_LOG]
 prints "NAME: <what happened>" (on stderr unless the status is 33) and exits
 0 for status 33, 1 otherwise.
 """
+import argparse
 import os
 import sys
 
@@ -60,10 +61,12 @@ def describe(status, reset_log=None, quit_by_hand_possible=False):
 
 
 def main():
-    if len(sys.argv) not in (3, 4):
-        sys.exit(__doc__)
-    name, status = sys.argv[1], int(sys.argv[2])
-    reset_log = sys.argv[3] if len(sys.argv) == 4 else None
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("name", metavar="NAME", help="who reports (the calling script's name)")
+    p.add_argument("status", metavar="STATUS", type=int, help="QEMU's exit status")
+    p.add_argument("reset_log", metavar="RESET_LOG", nargs="?", help="QEMU's -d cpu_reset log")
+    args = p.parse_args()
+    name, status, reset_log = args.name, args.status, args.reset_log
     print(f"{name}: {describe(status, reset_log, quit_by_hand_possible=True)}",
           file=sys.stdout if status == SUCCESS else sys.stderr)
     sys.exit(0 if status == SUCCESS else 1)

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # run.sh - boot StageOS in QEMU with the serial console on this terminal.
-# Installs what is missing, configures and builds first (GCC preset).
+# Installs what is missing (scripts/setup.sh), configures and builds first
+# (GCC preset).
+#
+# usage: scripts/run.sh [--uefi|--bios] [--q35|--pc] [-- QEMU_ARGS...]
 #
 #   scripts/run.sh                 BIOS, machine pc, 256 MiB
 #   scripts/run.sh --uefi --q35    UEFI (OVMF) on q35
+#   scripts/run.sh -- -smp 4       anything after -- goes to QEMU: four CPUs
+#   scripts/run.sh -- -m 1G        ... or 1 GiB of RAM
 #   STAGEOS_CMDLINE="selftest" scripts/run.sh    another kernel command line
-#   STAGEOS_BUILD_DIR=DIR scripts/run.sh         build in DIR, not build/gcc
-#   scripts/run.sh -- -m 1G        anything after -- goes to QEMU
+#   STAGEOS_BUILD_DIR=DIR scripts/run.sh         build in DIR (relative to
+#                                                where you are), not build/gcc
+#   STAGEOS_SKIP_SETUP=1 scripts/run.sh          no scripts/setup.sh
 #
 # Without `exit` on the command line the kernel starts the MM monitor after
 # KERNEL OK: `help` lists its commands, `quit` ends QEMU (status 33). Ctrl-A
@@ -19,8 +25,8 @@
 # fault) (0, with QEMU's reset log recording it), QEMU was quit by hand
 # (0 without a triple fault), or QEMU failed.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+. "$(dirname "$0")/lib/script-support.sh"
+exit_with_help_if_asked "$0" "$@"
 
 firmware=bios machine=pc
 while [ $# -gt 0 ]; do
@@ -30,12 +36,22 @@ while [ $# -gt 0 ]; do
     --q35) machine=q35 ;;
     --pc) machine=pc ;;
     --) shift; break ;;
-    *) echo "run.sh: unknown option '$1' (known: --uefi --bios --q35 --pc --)" >&2; exit 2 ;;
+    *) echo "run.sh: unknown option '$1' (known: --uefi --bios --q35 --pc --help --)" >&2; exit 2 ;;
   esac
   shift
 done
 
-build_dir=${STAGEOS_BUILD_DIR:-build/gcc}
+build_dir=""
+if [ -n "${STAGEOS_BUILD_DIR-}" ]; then
+  build_dir=$(absolute_path "$STAGEOS_BUILD_DIR") # before the cd: relative to the caller
+fi
+cd "$(dirname "$0")/.."
+build_dir=${build_dir:-$PWD/build/gcc}
+bash scripts/setup.sh
+require_tool run.sh cmake "the build"
+require_tool run.sh gcc "the GCC preset's compiler"
+require_tool run.sh qemu-system-x86_64 "QEMU, which boots the kernel"
+
 cmake --preset gcc -B "$build_dir" -DSTAGEOS_CMDLINE="${STAGEOS_CMDLINE-}" >/dev/null
 cmake --build "$build_dir" --parallel 2 --target iso-stageos
 
