@@ -1,0 +1,117 @@
+/*
+ * fuzz_seed_gen.c - writes the seed corpus of one fuzz target (all but
+ * multiboot2, which has mb2_seed_gen): for the operation-sequence targets
+ * (memblock, buddy, paging, format) a few fixed pseudo-random programs of
+ * growing length, which the targets read as operations; for cmdline a few
+ * command lines; for acpi well-formed tables in the target's input layout
+ * (see fuzz_acpi.c). Every run writes the same bytes.
+ *
+ * Usage: fuzz_seed_gen <target> <directory>   (the directory must exist)
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *out_dir;
+
+static void save(const char *name, const void *bytes, size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/%s", out_dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(bytes, 1, len, f) != len || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+/* xorshift64: the same bytes on every machine. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint8_t rng_byte(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint8_t)(rng_state >> 32);
+}
+
+/* Programs of 16 to 512 random bytes. */
+static void random_programs(void)
+{
+	static uint8_t buf[512];
+	for (size_t len = 16, i = 0; len <= sizeof(buf); len *= 2, i++) {
+		for (size_t k = 0; k < len; k++)
+			buf[k] = rng_byte();
+		char name[32];
+		snprintf(name, sizeof(name), "random-%zu", len);
+		save(name, buf, len);
+	}
+}
+
+/* A program being written: bytes appended little-endian. */
+static uint8_t prog[4096];
+static size_t prog_len;
+
+static void put(uint64_t v, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes && prog_len < sizeof(prog); i++)
+		prog[prog_len++] = (uint8_t)(v >> (8 * i));
+}
+
+/* fuzz_paging's address encoding: window, GiB, 2 MiB slot, page, mode
+ * (3: 2 MiB aligned, 4: 1 GiB aligned). */
+static uint32_t paging_addr(unsigned window, unsigned gb, unsigned slot, unsigned page, unsigned mode)
+{
+	return window | gb << 2 | slot << 4 | page << 7 | mode << 16;
+}
+
+/* Large pages mapped and then cut into by ranges that stop short of their
+ * ends, protected, and unmapped in pieces, in both halves. */
+static void paging_programs(void)
+{
+	for (unsigned window = 0; window < 4; window++) {
+		prog_len = 0;
+		put(1, 1); /* 1 GiB pages allowed */
+		/* pt_map(2 MiB page at slot 1, pa 0, RW|X) */
+		put(0, 1), put(paging_addr(window, 0, 1, 0, 3), 4), put(5u << 16, 4), put(1, 1), put(3, 1),
+		    put(0, 1);
+		/* pt_map(1 GiB page in GiB 2) */
+		put(0, 1), put(paging_addr(window, 2, 0, 0, 4), 4), put(5u << 16, 4), put(2, 1), put(1, 1),
+		    put(0, 1);
+		/* pt_map_range(from slot 3 page 510, 2 MiB + 7 pages) */
+		put(2, 1), put(paging_addr(window, 0, 3, 510, 0), 4), put(paging_addr(0, 0, 3, 510, 0), 4);
+		put(0xf2, 1), put(0, 1), put(1, 1), put(0, 1);
+		/* pt_unmap_range(slot 1, 2 MiB - 4 KiB): a large page straddles */
+		put(4, 1), put(paging_addr(window, 0, 1, 0, 3), 4), put(0x72, 1), put(0, 1), put(0, 1);
+		/* pt_protect(slot 1, read-only) then pt_unmap of its second page */
+		put(5, 1), put(paging_addr(window, 0, 1, 0, 3), 4), put(0, 1), put(0, 1);
+		put(3, 1), put(paging_addr(window, 0, 1, 1, 0), 4), put(0, 1);
+		/* pt_unmap_range over everything mapped in GiB 0 */
+		put(4, 1), put(paging_addr(window, 0, 0, 0, 4), 4), put(0x82, 1), put(7, 1), put(0, 1);
+		char name[32];
+		snprintf(name, sizeof(name), "large-pages-%u", window);
+		save(name, prog, prog_len);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s <target> <directory>\n", argv[0]);
+		return 2;
+	}
+	const char *target = argv[1];
+	out_dir = argv[2];
+	if (strcmp(target, "memblock") == 0 || strcmp(target, "buddy") == 0) {
+		random_programs();
+	} else if (strcmp(target, "paging") == 0) {
+		random_programs();
+		paging_programs();
+	} else {
+		fprintf(stderr, "%s: no seeds for target '%s'\n", argv[0], target);
+		return 2;
+	}
+	return 0;
+}
