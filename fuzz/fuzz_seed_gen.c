@@ -96,6 +96,26 @@ static void paging_programs(void)
 	}
 }
 
+/* Command lines: the known words, separators of every kind, near misses,
+ * a word longer than the warning shows. */
+static void cmdline_seeds(void)
+{
+	static const char *const lines[] = {
+	    "exit selftest",
+	    "   ",
+	    "exit\tdebug\r\ntest-null",
+	    "frobnicate",
+	    "exi exits EXIT selftest- test-pagefault test-null debug debug",
+	    "a-word-that-is-longer-than-the-sixty-four-bytes-the-warning-shows-of-it exit",
+	    "%s %x %n exit",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "line-%zu", i);
+		save(name, lines[i], strlen(lines[i]));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -104,11 +124,14 @@ int main(int argc, char **argv)
 	}
 	const char *target = argv[1];
 	out_dir = argv[2];
-	if (strcmp(target, "memblock") == 0 || strcmp(target, "buddy") == 0) {
+	if (strcmp(target, "memblock") == 0 || strcmp(target, "buddy") == 0 ||
+	    strcmp(target, "format") == 0) {
 		random_programs();
 	} else if (strcmp(target, "paging") == 0) {
 		random_programs();
 		paging_programs();
+	} else if (strcmp(target, "cmdline") == 0) {
+		cmdline_seeds();
 	} else {
 		fprintf(stderr, "%s: no seeds for target '%s'\n", argv[0], target);
 		return 2;
