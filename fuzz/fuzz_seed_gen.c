@@ -116,6 +116,61 @@ static void cmdline_seeds(void)
 	}
 }
 
+/* fuzz_acpi's layout: a table of `length` bytes with a signature (the
+ * checksum is left to the target's fix-up flag). */
+static void acpi_table_header(const char sig[4], uint32_t length)
+{
+	put(length, 2); /* the record's length */
+	for (int i = 0; i < 4; i++)
+		put((uint8_t)sig[i], 1);
+	put(length, 4);
+	put(1, 1), put(0, 1); /* revision, checksum */
+	for (const char *p = "STAGEOFUZZTABL"; *p; p++)
+		put((uint8_t)*p, 1); /* OEM id, OEM table id */
+	put(0, 12);                  /* OEM revision, creator id and revision */
+}
+
+/* An RSDP (revision 0 with an RSDT, or 2 with an XSDT) naming table 1 as
+ * its root, which lists a MADT (table 2) and a FACP (table 3); the RSDP as
+ * a copy, in the EBDA or in the BIOS area. */
+static void acpi_seeds(void)
+{
+	static const char *const names[] = {"copy", "copy2", "ebda", "bios"};
+	for (unsigned where = 0; where < 4; where++) {
+		for (unsigned revision = 0; revision <= 2; revision += 2) {
+			prog_len = 0;
+			put(3 | where << 2 | 5u << 4, 1); /* fix both checksums; slot 5 */
+			unsigned rsdp_len = revision ? 36 : 20;
+			put(rsdp_len, 1);
+			for (const char *p = "RSD PTR "; *p; p++)
+				put((uint8_t)*p, 1);
+			put(0, 1);
+			for (const char *p = "STAGEO"; *p; p++)
+				put((uint8_t)*p, 1);
+			put(revision, 1);
+			put(revision ? 0 : 1, 4); /* RSDT: table 0 */
+			if (revision)
+				put(36, 4), put(1, 8), put(0, 4); /* length, XSDT: table 0 */
+			unsigned entry = revision ? 8 : 4;
+			acpi_table_header(revision ? "XSDT" : "RSDT", 36 + 2 * entry);
+			put(2, entry), put(3, entry); /* tables 1 and 2 */
+			acpi_table_header("APIC", 44 + 8 + 8 + 16 + 12 + 10 + 6 + 12);
+			put(0xfee00000u, 4), put(1, 4);                        /* local APIC, PC-AT */
+			put(0, 1), put(8, 1), put(0, 1), put(0, 1), put(1, 4); /* CPU 0 enabled */
+			put(0, 1), put(8, 1), put(1, 1), put(1, 1), put(2, 4); /* CPU 1 online-capable */
+			put(9, 1), put(16, 1), put(0, 2), put(0x100, 4), put(1, 4), put(7, 4); /* x2APIC */
+			put(1, 1), put(12, 1), put(0, 2), put(0xfec00000u, 4), put(0, 4);      /* I/O APIC */
+			put(2, 1), put(10, 1), put(0, 2), put(2, 4), put(0, 2);                /* override */
+			put(4, 1), put(6, 1), put(0xff, 1), put(0, 2), put(1, 1);              /* NMI */
+			put(5, 1), put(12, 1), put(0, 2), put(0xfee00000u, 8);                 /* address */
+			acpi_table_header("FACP", 36);
+			char name[32];
+			snprintf(name, sizeof(name), "%s-rev%u", names[where], revision);
+			save(name, prog, prog_len);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -130,6 +185,8 @@ int main(int argc, char **argv)
 	} else if (strcmp(target, "paging") == 0) {
 		random_programs();
 		paging_programs();
+	} else if (strcmp(target, "acpi") == 0) {
+		acpi_seeds();
 	} else if (strcmp(target, "cmdline") == 0) {
 		cmdline_seeds();
 	} else {
