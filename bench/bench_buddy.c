@@ -1,12 +1,15 @@
 /*
  * bench_buddy.c - how fast the buddy allocator (src/mm/buddy.c) is on the
- * host, and how much metadata it needs per GiB it manages.
+ * host, with and without page poisoning, and how much metadata it needs per
+ * GiB it manages.
  *
  * Method: the real buddy.c manages a 256 MiB span at physical address 0.
- * The buddy never reads or writes the memory it manages (its free lists live
- * in the per-frame metadata), so no arena stands behind the span; the
- * metadata comes from malloc. Each workload is timed BENCH_REPS times with
- * CLOCK_MONOTONIC and the fastest run is printed:
+ * With poisoning off the buddy never reads or writes the memory it manages
+ * (its free lists live in the per-frame metadata); with poisoning on it
+ * fills every freed page and checks it when it is handed out again, so a
+ * 256 MiB host arena stands behind the span. The metadata comes from
+ * malloc. Each workload is timed BENCH_REPS times with CLOCK_MONOTONIC and
+ * the fastest run is printed:
  *
  *  - take-over: buddy_init + buddy_add_free_range of the whole span, the
  *    buddy's part of the boot cost, per page;
@@ -19,6 +22,13 @@
  *    block and allocates one of a random order 0..10 in its place;
  *  - fill, then free everything: order-0 allocations until the buddy is
  *    empty, then every page freed in allocation order.
+ *
+ * Then the same workloads again with page poisoning on (fewer random steps:
+ * each one fills and checks up to 4 MiB). Every page a poisoned workload
+ * allocates has been freed, and so poisoned, before (the fill is preceded
+ * by an untimed fill and free), except the very first pages taken from the
+ * untouched span, so the rows show the full cost: one page filled per page
+ * freed, one page checked per page allocated.
  *
  * --quick runs a small fixed workload once, for counting instructions
  * under callgrind (figures that do not depend on the machine's load).
@@ -40,14 +50,19 @@
 
 /* How much work one timed run does. */
 struct workload {
-	uint64_t order0_pairs; /* alloc+free pairs in each order-0 benchmark */
-	uint64_t random_steps; /* free+alloc steps of the random-order benchmark */
-	unsigned reps;         /* timed runs; the fastest is reported */
+	uint64_t order0_pairs;          /* alloc+free pairs in each order-0 benchmark */
+	uint64_t random_steps;          /* free+alloc steps of the random-order benchmark */
+	uint64_t poisoned_random_steps; /* the same with poisoning on (each moves ~1 MiB) */
+	unsigned reps;                  /* timed runs; the fastest is reported */
 };
 
 static const struct workload full_workload = {
-    .order0_pairs = 1000000, .random_steps = 1000000, .reps = BENCH_REPS};
-static const struct workload quick_workload = {.order0_pairs = 10000, .random_steps = 10000, .reps = 1};
+    .order0_pairs = 1000000, .random_steps = 1000000, .poisoned_random_steps = 2000, .reps = BENCH_REPS};
+static const struct workload quick_workload = {
+    .order0_pairs = 10000, .random_steps = 10000, .poisoned_random_steps = 200, .reps = 1};
+
+/* Whether the runs below set the buddy up with page poisoning on. */
+static bool poisoning;
 
 static void *metadata;
 static uint64_t metadata_bytes;
@@ -69,6 +84,7 @@ static void buddy_start(void)
 	check(buddy_init(0, SPAN_BYTES, metadata, metadata_bytes), "buddy_init");
 	check(buddy_add_free_range(0, SPAN_BYTES), "buddy_add_free_range");
 	mm_stage_force(MM_STAGE_BUDDY);
+	buddy_set_poisoning(poisoning);
 }
 
 /* After each run every page must be free again and the invariants hold;
@@ -83,24 +99,21 @@ static void expect_all_free(const char *after)
 	}
 }
 
-/* --- The timed loops (see BENCH_LOOP) --- */
+/* --- The timed loops ---
+ *
+ * Each workload's loop is an always-inlined body, and each row gets its own
+ * BENCH_LOOP function that calls it: callgrind then counts the poisoned and
+ * the plain runs of the same loop separately, under two names. */
 
-BENCH_LOOP void loop_take_over(void)
+#define LOOP_BODY static inline __attribute__((always_inline))
+
+LOOP_BODY void take_over(void)
 {
 	check(buddy_init(0, SPAN_BYTES, metadata, metadata_bytes), "buddy_init");
 	check(buddy_add_free_range(0, SPAN_BYTES), "buddy_add_free_range");
 }
 
-BENCH_LOOP void loop_order0_cold(uint64_t pairs)
-{
-	phys_addr_t pa;
-	for (uint64_t i = 0; i < pairs; i++) {
-		check(buddy_alloc_pages(0, &pa), "buddy_alloc_pages(0)");
-		check(buddy_free_pages(pa, 0), "buddy_free_pages(0)");
-	}
-}
-
-BENCH_LOOP void loop_order0_warm(uint64_t pairs)
+LOOP_BODY void order0_pairs(uint64_t pairs)
 {
 	phys_addr_t pa;
 	for (uint64_t i = 0; i < pairs; i++) {
@@ -118,7 +131,7 @@ struct held_block {
 
 /* Returns how many allocations were refused: no block that large was left,
  * which is a possible answer, not a failure of the buddy. */
-BENCH_LOOP uint64_t loop_random_orders(struct held_block *slot, uint64_t steps)
+LOOP_BODY uint64_t random_orders(struct held_block *slot, uint64_t steps)
 {
 	uint64_t refused = 0;
 	for (uint64_t i = 0; i < steps; i++) {
@@ -132,17 +145,39 @@ BENCH_LOOP uint64_t loop_random_orders(struct held_block *slot, uint64_t steps)
 	return refused;
 }
 
-BENCH_LOOP void loop_fill(phys_addr_t *pages)
+LOOP_BODY void fill(phys_addr_t *pages)
 {
 	for (uint64_t i = 0; i < SPAN_PAGES; i++)
 		check(buddy_alloc_pages(0, &pages[i]), "buddy_alloc_pages(0) while filling");
 }
 
-BENCH_LOOP void loop_free_all(const phys_addr_t *pages)
+LOOP_BODY void free_all(const phys_addr_t *pages)
 {
 	for (uint64_t i = 0; i < SPAN_PAGES; i++)
 		check(buddy_free_pages(pages[i], 0), "buddy_free_pages(0) while emptying");
 }
+
+static uint64_t random_refused; /* refusals in the last random-order run */
+
+/* One row's two loops: loop_<name> for the run with poisoning off and
+ * loop_poisoned_<name> for the run with it on, both doing `body`. */
+#define BENCH_LOOP_TWINS(name, params, body)                                                                 \
+	BENCH_LOOP void loop_##name params                                                                   \
+	{                                                                                                    \
+		body;                                                                                        \
+	}                                                                                                    \
+	BENCH_LOOP void loop_poisoned_##name params                                                          \
+	{                                                                                                    \
+		body;                                                                                        \
+	}
+
+BENCH_LOOP_TWINS(take_over, (void), take_over())
+BENCH_LOOP_TWINS(order0_cold, (uint64_t pairs), order0_pairs(pairs))
+BENCH_LOOP_TWINS(order0_warm, (uint64_t pairs), order0_pairs(pairs))
+BENCH_LOOP_TWINS(random_orders, (struct held_block * slot, uint64_t steps),
+                 random_refused = random_orders(slot, steps))
+BENCH_LOOP_TWINS(fill, (phys_addr_t * pages), fill(pages))
+BENCH_LOOP_TWINS(free_all, (const phys_addr_t *pages), free_all(pages))
 
 /* --- One timed run of each benchmark: set up, time the loop, check --- */
 
@@ -150,8 +185,9 @@ static uint64_t run_take_over(const struct workload *w)
 {
 	buddy_reset();
 	mm_stage_force(MM_STAGE_PAGING);
+	buddy_set_poisoning(poisoning);
 	uint64_t t0 = bench_now_ns();
-	loop_take_over();
+	poisoning ? loop_poisoned_take_over() : loop_take_over();
 	uint64_t elapsed = bench_now_ns() - t0;
 	mm_stage_force(MM_STAGE_BUDDY);
 	expect_all_free("the take-over");
@@ -162,7 +198,7 @@ static uint64_t run_order0_cold(const struct workload *w)
 {
 	buddy_start();
 	uint64_t t0 = bench_now_ns();
-	loop_order0_cold(w->order0_pairs);
+	poisoning ? loop_poisoned_order0_cold(w->order0_pairs) : loop_order0_cold(w->order0_pairs);
 	uint64_t elapsed = bench_now_ns() - t0;
 	expect_all_free("the cold order-0 pairs");
 	return elapsed;
@@ -175,21 +211,20 @@ static uint64_t run_order0_warm(const struct workload *w)
 	/* Holding one page leaves its buddy on the order-0 list for good. */
 	check(buddy_alloc_pages(0, &held), "buddy_alloc_pages(0)");
 	uint64_t t0 = bench_now_ns();
-	loop_order0_warm(w->order0_pairs);
+	poisoning ? loop_poisoned_order0_warm(w->order0_pairs) : loop_order0_warm(w->order0_pairs);
 	uint64_t elapsed = bench_now_ns() - t0;
 	check(buddy_free_pages(held, 0), "buddy_free_pages(0)");
 	expect_all_free("the warm order-0 pairs");
 	return elapsed;
 }
 
-static uint64_t random_refused; /* refusals in the last random-order run */
-
 static uint64_t run_random_orders(const struct workload *w)
 {
 	struct held_block slot[RANDOM_SLOTS] = {0};
 	buddy_start();
 	uint64_t t0 = bench_now_ns();
-	random_refused = loop_random_orders(slot, w->random_steps);
+	poisoning ? loop_poisoned_random_orders(slot, w->poisoned_random_steps)
+	          : loop_random_orders(slot, w->random_steps);
 	uint64_t elapsed = bench_now_ns() - t0;
 	for (unsigned s = 0; s < RANDOM_SLOTS; s++)
 		if (slot[s].held)
@@ -204,13 +239,17 @@ static uint64_t run_random_orders(const struct workload *w)
 static void run_fill_and_free(phys_addr_t *pages, uint64_t *alloc_ns, uint64_t *free_ns)
 {
 	buddy_start();
+	if (poisoning) { /* poison every page first, so that the fill checks every page */
+		fill(pages);
+		free_all(pages);
+	}
 	uint64_t t0 = bench_now_ns();
-	loop_fill(pages);
+	poisoning ? loop_poisoned_fill(pages) : loop_fill(pages);
 	*alloc_ns = bench_now_ns() - t0;
 	if (buddy_free_pages_total() != 0)
 		bench_fail("the fill", "pages are still free", (unsigned long)buddy_free_pages_total());
 	t0 = bench_now_ns();
-	loop_free_all(pages);
+	poisoning ? loop_poisoned_free_all(pages) : loop_free_all(pages);
 	*free_ns = bench_now_ns() - t0;
 	expect_all_free("the fill-and-free pass");
 }
@@ -240,6 +279,49 @@ static void draw_random_workload(uint64_t steps)
 	}
 }
 
+/* Print one row, its name marked when poisoning is on. */
+static void row(const char *name, uint64_t ops, uint64_t ns, const char *note)
+{
+	char full[160];
+	snprintf(full, sizeof(full), "%s%s", name, poisoning ? ", poisoning on" : "");
+	bench_print_row(full, ops, ns, note);
+}
+
+/* Every benchmark once, with poisoning as the global says. */
+static void print_rows(const struct workload *w, phys_addr_t *pages)
+{
+	char note[160];
+	uint64_t ns = best_of(run_take_over, w);
+	row("take over 256 MiB (buddy_init + buddy_add_free_range), per page", SPAN_PAGES, ns,
+	    poisoning ? "no page is filled: pages never freed are not checked"
+	              : "the buddy's share of the boot, O(frames)");
+
+	ns = best_of(run_order0_cold, w);
+	row("alloc+free order 0, cold (10 splits, 10 merges)", w->order0_pairs, ns,
+	    poisoning ? "per pair; 1 page checked, 1 page filled" : "per pair; only 4 MiB blocks free");
+	ns = best_of(run_order0_warm, w);
+	row("alloc+free order 0, warm (no split, no merge)", w->order0_pairs, ns,
+	    poisoning ? "per pair; 1 page checked, 1 page filled" : "per pair; order-0 list never empty");
+
+	ns = best_of(run_random_orders, w);
+	uint64_t steps = poisoning ? w->poisoned_random_steps : w->random_steps;
+	snprintf(note, sizeof(note), "per step (free one, alloc one) with %d blocks held; %lu refused",
+	         RANDOM_SLOTS, (unsigned long)random_refused);
+	row("free+alloc random order 0..10", steps, ns, note);
+
+	uint64_t best_alloc = UINT64_MAX, best_free = UINT64_MAX;
+	for (unsigned r = 0; r < w->reps; r++) {
+		uint64_t a, f;
+		run_fill_and_free(pages, &a, &f);
+		best_alloc = a < best_alloc ? a : best_alloc;
+		best_free = f < best_free ? f : best_free;
+	}
+	row("fill: order-0 allocs until empty", SPAN_PAGES, best_alloc,
+	    poisoning ? "per allocation; every page checked" : "per allocation");
+	row("then free every page, in allocation order", SPAN_PAGES, best_free,
+	    poisoning ? "per free; every page filled" : "per free; merges back to 4 MiB blocks");
+}
+
 int main(int argc, char **argv)
 {
 	bool quick = bench_parse_quick(argc, argv);
@@ -253,34 +335,12 @@ int main(int argc, char **argv)
 	draw_random_workload(w->random_steps);
 
 	bench_print_header("bench_buddy: src/mm/buddy.c over a 256 MiB span (65536 frames)", quick);
-	char note[160];
-
-	uint64_t ns = best_of(run_take_over, w);
-	bench_print_row("take over 256 MiB (buddy_init + buddy_add_free_range), per page", SPAN_PAGES, ns,
-	                "the buddy's share of the boot, O(frames)");
-
-	ns = best_of(run_order0_cold, w);
-	bench_print_row("alloc+free order 0, cold (10 splits, 10 merges)", w->order0_pairs, ns,
-	                "per pair; only 4 MiB blocks free");
-	ns = best_of(run_order0_warm, w);
-	bench_print_row("alloc+free order 0, warm (no split, no merge)", w->order0_pairs, ns,
-	                "per pair; order-0 list never empty");
-
-	ns = best_of(run_random_orders, w);
-	snprintf(note, sizeof(note), "per step (free one, alloc one) with %d blocks held; %lu refused",
-	         RANDOM_SLOTS, (unsigned long)random_refused);
-	bench_print_row("free+alloc random order 0..10", w->random_steps, ns, note);
-
-	uint64_t best_alloc = UINT64_MAX, best_free = UINT64_MAX;
-	for (unsigned r = 0; r < w->reps; r++) {
-		uint64_t a, f;
-		run_fill_and_free(pages, &a, &f);
-		best_alloc = a < best_alloc ? a : best_alloc;
-		best_free = f < best_free ? f : best_free;
-	}
-	bench_print_row("fill: order-0 allocs until empty", SPAN_PAGES, best_alloc, "per allocation");
-	bench_print_row("then free every page, in allocation order", SPAN_PAGES, best_free,
-	                "per free; merges back to 4 MiB blocks");
+	print_rows(w, pages);
+	host_arena_init(SPAN_BYTES); /* poisoning writes into the pages: memory behind the span */
+	poisoning = true;
+	print_rows(w, pages);
+	poisoning = false;
+	host_arena_free();
 
 	uint64_t per_gib = buddy_metadata_bytes(0, GiB(1));
 	printf("\nmetadata: %zu bytes per 4 KiB frame = %lu KiB per managed GiB (%.2f%% of the memory); "

@@ -32,6 +32,11 @@ static const struct model_word model_words[] = {
     {"debug", offsetof(struct cmdline_options, debug)},
     {"test-pagefault", offsetof(struct cmdline_options, test_pagefault)},
     {"test-null", offsetof(struct cmdline_options, test_null)},
+    {"test-triple-fault", offsetof(struct cmdline_options, test_triple_fault)},
+    {"test-stack-overflow", offsetof(struct cmdline_options, test_stack_overflow)},
+    {"poison", offsetof(struct cmdline_options, poison)},
+    {"no-poison", offsetof(struct cmdline_options, no_poison)},
+    {"test-use-after-free", offsetof(struct cmdline_options, test_use_after_free)},
 };
 #define MODEL_WORD_COUNT (sizeof(model_words) / sizeof(model_words[0]))
 
@@ -140,11 +145,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	host_log_clear();
 	cmdline_parse(size == 0 ? NULL : line, &got);
 
-	fuzz_check(got.exit == want.exit && got.selftest == want.selftest && got.debug == want.debug &&
-	               got.test_pagefault == want.test_pagefault && got.test_null == want.test_null,
-	           "options %d%d%d%d%d, expected %d%d%d%d%d", got.exit, got.selftest, got.debug,
-	           got.test_pagefault, got.test_null, want.exit, want.selftest, want.debug,
-	           want.test_pagefault, want.test_null);
+	for (size_t k = 0; k < MODEL_WORD_COUNT; k++) {
+		bool got_on = *(const bool *)((const char *)&got + model_words[k].offset);
+		bool want_on = *(const bool *)((const char *)&want + model_words[k].offset);
+		fuzz_check(got_on == want_on, "option '%s' is %d, expected %d", model_words[k].name, got_on,
+		           want_on);
+	}
 	fuzz_check(got.unknown_count == want.unknown_count, "%u unknown words, expected %u",
 	           got.unknown_count, want.unknown_count);
 	fuzz_check(strcmp(host_log_text(), log.s) == 0, "warnings:\n%s\nexpected:\n%s", host_log_text(),

@@ -141,13 +141,13 @@ static bool model_alloc_address(uint64_t size_units, uint64_t align, uint64_t mi
 /* ---- comparing memblock with the model ---- */
 
 static void compare_table(const char *name, const struct unit_map *map, size_t count,
-                          const struct memblock_region *(*region)(size_t), uint64_t total)
+                          const struct mm_range *(*region)(size_t), uint64_t total)
 {
 	size_t r = 0;
 	uint64_t units = 0;
 	for (uint64_t i = map_find(map, 0, true); i < UNIVERSE_UNITS; i = map_find(map, i, true)) {
 		uint64_t j = map_find(map, i, false);
-		const struct memblock_region *got = region(r);
+		const struct mm_range *got = region(r);
 		fuzz_check(got != NULL, "%s: region %zu [0x%lx-0x%lx) missing (%zu regions)", name, r,
 		           addr_of(i), addr_of(j), count);
 		fuzz_check(got->base == addr_of(i) && got->size_bytes == (j - i) << unit_shift,
@@ -187,6 +187,7 @@ static void compare_free_ranges(void)
  * ranges are compared only at the end (at_end). */
 static void compare_all(bool at_end)
 {
+	fuzz_check(memblock_check_invariants(), "memblock_check_invariants: %s", host_log_text());
 	compare_table("memory", &model_memory, memblock_memory_count(), memblock_memory_region,
 	              memblock_memory_bytes());
 	compare_table("reserved", &model_reserved, memblock_reserved_count(), memblock_reserved_region,

@@ -3,9 +3,11 @@
 
   scripts/bench-boot.py build/gcc
   scripts/bench-boot.py build/gcc --memory 128M 8G --cpu max --runs 3
+  scripts/bench-boot.py build/gcc --iso test-selftest-no-poison --icount
 
-Boots <build dir>/test-selftest.iso (command line "exit selftest") once per
-memory size and CPU model through scripts/qemu_boot.py --show-log (the same
+Boots <build dir>/test-selftest.iso (command line "exit selftest", so page
+poisoning is on), or the ISO named by --iso (test-selftest-no-poison: the
+same with "no-poison"), once per memory size and CPU model through scripts/qemu_boot.py --show-log (the same
 QEMU settings as the boot tests: TCG, headless, the serial port in a log,
 isa-debug-exit), and reads from the serial log:
 
@@ -18,6 +20,12 @@ plus the QEMU wall time that qemu_boot.py reports. It prints one Markdown
 table. With --runs N every configuration boots N times and the fastest wall
 time is kept (the log figures are the same every time, apart from Mcycles,
 so the table shows the run with the fastest wall time).
+
+With --icount, QEMU runs with -icount shift=0: its virtual clock, and so the
+guest's time stamp counter, advances by one nanosecond per guest instruction
+(the kernel calibrates it at about 1000 MHz). The stress test's Mcycles are
+then millions of guest instructions, a count that does not depend on the
+load of the host (QEMU runs slower in this mode, on one host thread).
 
 This is a benchmark, not a test: it checks nothing beyond "the boot passed"
 and never compares a time with a limit. Wall times and Mcycles vary with
@@ -43,10 +51,12 @@ COLUMNS = ["-m", "-cpu", "RAM mapped (MiB)", "1 GiB pages", "2 MiB pages", "4 Ki
            "buddy metadata (KiB)", "stress round (MiB)", "stress Mcycles", "QEMU wall (s)"]
 
 
-def boot_once(iso, machine, memory, cpu, timeout):
+def boot_once(iso, machine, memory, cpu, timeout, icount):
     """Boot once; returns (figures dict, None) or (None, reason)."""
     cmd = [sys.executable, QEMU_BOOT, "--iso", iso, "--machine", machine, "--memory", memory, "--cpu", cpu,
            "--timeout", str(timeout), "--show-log"]
+    if icount:
+        cmd += ["--", "-icount", "shift=0"]
     out = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True, errors="replace").stdout
     lines = out.splitlines()
@@ -72,19 +82,24 @@ def boot_once(iso, machine, memory, cpu, timeout):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("build_dir", help="a build directory holding test-selftest.iso (e.g. build/gcc)")
+    p.add_argument("--iso", default="test-selftest",
+                   help="the ISO to boot, without .iso: test-selftest (poisoning on) or test-selftest-no-poison")
     p.add_argument("--memory", nargs="+", default=["128M", "1G", "4G", "8G"], help="guest RAM sizes")
     p.add_argument("--cpu", nargs="+", default=["qemu64", "max"],
                    help="CPU models (qemu64 has no 1 GiB pages, max has)")
     p.add_argument("--machine", default="pc", choices=["pc", "q35"])
+    p.add_argument("--icount", action="store_true",
+                   help="run QEMU with -icount shift=0: Mcycles count guest instructions (millions)")
     p.add_argument("--runs", type=int, default=1, help="boots per configuration; the fastest is kept")
     p.add_argument("--timeout", type=float, default=180.0, help="seconds per boot")
     args = p.parse_args()
 
-    iso = os.path.join(args.build_dir, "test-selftest.iso")
+    iso = os.path.join(args.build_dir, args.iso + ".iso")
     if not os.path.exists(iso):
         sys.exit(f"bench-boot: {iso} does not exist: build first (cmake --build {args.build_dir})")
 
-    print(f"StageOS boot cost: {iso}, machine {args.machine}, TCG, best of {args.runs} run(s)\n")
+    mode = "TCG with -icount shift=0 (Mcycles = millions of guest instructions)" if args.icount else "TCG"
+    print(f"StageOS boot cost: {iso}, machine {args.machine}, {mode}, best of {args.runs} run(s)\n")
     print("| " + " | ".join(COLUMNS) + " |")
     print("|" + "---|" * 2 + "---:|" * (len(COLUMNS) - 2))
     failures = 0
@@ -92,7 +107,7 @@ def main():
         for memory in args.memory:
             best, reason = None, None
             for _ in range(args.runs):
-                figures, why = boot_once(iso, args.machine, memory, cpu, args.timeout)
+                figures, why = boot_once(iso, args.machine, memory, cpu, args.timeout, args.icount)
                 if figures is None:
                     reason = why
                     break

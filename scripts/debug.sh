@@ -17,6 +17,11 @@
 # The kernel's serial output goes to <build dir>/gdb/serial.log (GDB's
 # `serial-log` command shows its end), QEMU's own messages to qemu.log there.
 # See docs/11-gdb.md.
+#
+# If QEMU ends by itself while GDB runs (or, with --qemu-only, at all), the
+# script says why (scripts/qemu_status.py) and exits 0 only for status 33:
+# 35 the kernel panicked, 0 the CPU reset (triple fault). Otherwise it exits
+# with GDB's status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,7 +69,11 @@ gdbinit=$work/stageos.gdbinit
 # could take it before QEMU does; QEMU then says so in qemu.log.)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-args=(-machine "$machine" -cpu max -m 256M -accel tcg -display none -vga none -monitor none -no-reboot
+reset_log=$work/qemu-reset.log
+# -no-reboot: a triple fault ends QEMU (status 0); -d cpu_reset: QEMU's reset
+# log, which records "Triple fault" (scripts/qemu_status.py reads it).
+args=(-machine "$machine" -cpu max -m 256M -accel tcg -display none -vga none -monitor none
+      -no-reboot -d cpu_reset -D "$reset_log"
       -serial "file:$serial_log" -device isa-debug-exit,iobase=0xf4,iosize=0x04
       -cdrom "$iso" -boot d
       -S -gdb "tcp:127.0.0.1:$port")
@@ -110,9 +119,27 @@ sed -e "s|@KERNEL_ELF@|$elf|g" -e "s|@STAGEOS_PY@|$PWD/scripts/gdb/stageos.py|g"
     scripts/gdb/gdbinit.in >"$gdbinit"
 
 echo "debug.sh: QEMU ($firmware, $machine) waits for GDB on 127.0.0.1:$port; serial output in $serial_log"
+# How QEMU ended, once it has: only 33 is success.
+report_qemu_end() {
+  local status=0
+  wait "$qemu_pid" || status=$?
+  python3 scripts/qemu_status.py debug.sh "$status" "$reset_log"
+}
 if [ "$qemu_only" = yes ]; then
   echo "debug.sh: attach with: gdb -x $gdbinit   (Ctrl-C here stops QEMU)"
-  wait "$qemu_pid" || true
-  exit 0
+  report_qemu_end
+  exit
 fi
-gdb -q -x "$gdbinit"
+gdb_status=0
+gdb -q -x "$gdbinit" || gdb_status=$?
+# GDB hears of QEMU's end (e.g. "exited normally") a moment before QEMU
+# has exited: give it a second before deciding that QEMU still runs.
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  kill -0 "$qemu_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if ! kill -0 "$qemu_pid" 2>/dev/null; then
+  report_qemu_end # QEMU ended while GDB ran
+  exit
+fi
+exit "$gdb_status"

@@ -8,7 +8,10 @@ Used by the ctest boot tests and usable by hand:
 It starts QEMU with the serial port in a log file and the isa-debug-exit
 device, waits for QEMU to exit (or kills it after --timeout seconds), then
 checks the exit status, the last serial line and any --expect patterns. On
-any failure it prints why and the whole serial log, and exits 1.
+any failure it prints why and the whole serial log, and exits 1. A status
+other than the expected one is named (scripts/qemu_status.py): 35 "the kernel
+panicked", 0 "the CPU reset (triple fault)"; with --expect-status 0, QEMU's
+reset log must also record the triple fault.
 """
 import argparse
 import os
@@ -18,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import qemu_status
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
@@ -39,13 +44,13 @@ def clean_lines(raw):
     return [line.rstrip("\r").rstrip() for line in text.replace("\r\n", "\n").split("\n")]
 
 
-def build_command(args, serial_log, vars_copy):
+def build_command(args, serial_log, vars_copy, reset_log):
     qemu = shutil.which(args.qemu)
     if qemu is None:
         fail(f"{args.qemu} not found on PATH: run scripts/setup.sh to install QEMU")
     cmd = [qemu, "-machine", args.machine, "-cpu", args.cpu, "-m", args.memory,
            "-smp", str(args.smp), "-accel", "tcg",
-           "-display", "none", "-vga", "none", "-monitor", "none", "-no-reboot",
+           "-display", "none", "-vga", "none", "-monitor", "none", *qemu_status.qemu_args(reset_log),
            "-serial", "none" if args.no_serial else f"file:{serial_log}",
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-cdrom", args.iso, "-boot", "d"]
@@ -71,12 +76,16 @@ def main():
     p.add_argument("--firmware", default="bios", choices=["bios", "uefi"])
     p.add_argument("--memory", default="128M")
     p.add_argument("--memory-file", help="back guest RAM with this (sparse) file")
+    p.add_argument("--sparse-memory", action="store_true",
+                   help="back guest RAM with a sparse file in a temporary directory, removed afterwards "
+                        "(for guests larger than the host's overcommit limit)")
     p.add_argument("--cpu", default="qemu64")
     p.add_argument("--smp", type=int, default=1)
     p.add_argument("--qemu", default="qemu-system-x86_64")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--expect-status", type=int, default=33,
-                   help="QEMU exit status: 33 = kernel wrote 0x10 (all good), 35 = 0x11 (panic)")
+                   help="QEMU exit status: 33 = kernel wrote 0x10 (all good), 35 = 0x11 (panic), "
+                        "0 = the CPU reset (triple fault)")
     p.add_argument("--expect-last-line", default="KERNEL OK",
                    help="regular expression the last non-empty serial line must match in full")
     p.add_argument("--expect", action="append", default=[],
@@ -97,7 +106,10 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="stageos-boot-") as tmp:
         serial_log = os.path.join(tmp, "serial.log")
-        cmd = build_command(args, serial_log, os.path.join(tmp, "OVMF_VARS.fd"))
+        if args.sparse_memory and not args.memory_file:
+            args.memory_file = os.path.join(tmp, "guest-ram")
+        reset_log = os.path.join(tmp, "qemu-reset.log")
+        cmd = build_command(args, serial_log, os.path.join(tmp, "OVMF_VARS.fd"), reset_log)
         start = time.monotonic()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
@@ -110,6 +122,7 @@ def main():
             timed_out = True
         elapsed = time.monotonic() - start
         raw = open(serial_log, "rb").read() if os.path.exists(serial_log) else b""
+        triple_fault = qemu_status.triple_fault_logged(reset_log)
         if args.keep_log:
             shutil.copyfile(serial_log, args.keep_log) if os.path.exists(serial_log) else None
 
@@ -125,7 +138,10 @@ def main():
             fail(f"QEMU did not exit within {args.timeout:.0f} s and the kernel printed nothing on COM1", text)
         fail(f"QEMU did not exit within {args.timeout:.0f} s", text)
     if proc.returncode != args.expect_status:
-        fail(f"QEMU exit status {proc.returncode}, expected {args.expect_status}", text)
+        fail(f"{qemu_status.describe(proc.returncode)}; expected QEMU exit status {args.expect_status}", text)
+    if proc.returncode == qemu_status.RESET and not triple_fault:
+        fail("QEMU exit status 0 as expected, but QEMU's reset log (-d cpu_reset) records no triple fault: "
+             "something else reset the machine or ended QEMU", text)
     if args.no_serial:
         print("PASS (no UART: only the exit status was checked)")
         return

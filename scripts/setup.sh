@@ -2,6 +2,10 @@
 # Installs what building, booting and testing the kernel needs, on a
 # Debian/Ubuntu machine, with apt-get and without questions. Idempotent:
 # when every package is already present it only checks and returns.
+#
+#   scripts/setup.sh --browser   also Chromium, for the optional browser test
+#                                of the memory pictures (ctest -L browser;
+#                                about 40 s and 350 MB, so not by default)
 set -euo pipefail
 
 packages=(
@@ -12,6 +16,11 @@ packages=(
   qemu-system-x86 ovmf               # booting it, BIOS and UEFI
   gdb python3                        # debugging and the GDB tests
 )
+case "${1-}" in
+  --browser) packages+=(chromium) ;;  # tests/viz/test_browser.py
+  "") ;;
+  *) echo "setup.sh: unknown option '$1' (known: --browser)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -382,6 +382,243 @@ def read_buddy(blocks_per_order=4):
 
 
 # --------------------------------------------------------------------------
+# The dump of docs/14-monitor.md section 14.1 (mm-dump)
+
+# Stage numbers of enum mm_stage (src/mm/mm_stage.h).
+STAGE_PHYS_AREAS, STAGE_MEMBLOCK, STAGE_BUMP, STAGE_BUDDY, STAGE_SMP = 1, 2, 3, 5, 6
+# The dump's names of the multiboot2 memory-map types.
+FIRMWARE_TYPE_NAMES = {1: "available", 2: "reserved", 3: "acpi-reclaimable", 4: "acpi-nvs", 5: "bad-ram"}
+MB2_TAG_END, MB2_TAG_MMAP = 0, 6
+MB2_MAX_TOTAL_SIZE = 1 << 20  # src/boot/multiboot2.h
+FIRST_MIB = 1 << 20
+BUDDY_NONE = 0xFFFFFFFF
+
+
+def align_up(value, alignment):
+    return (value + alignment - 1) // alignment * alignment
+
+
+def read_mb2_mmap(mbi_phys):
+    """The memory map (tag 6) of the multiboot2 boot information at mbi_phys
+    as [(base, end, type)], exactly as given; None unless the tags there walk
+    cleanly to an end tag (so stale stack contents are never taken for it)."""
+    total_size, reserved = struct.unpack("<II", read_phys(mbi_phys, 8))
+    if reserved != 0 or not 16 <= total_size <= MB2_MAX_TOTAL_SIZE:
+        return None
+    data = read_phys(mbi_phys, total_size)
+    offset, entries = 8, None
+    while offset + 8 <= total_size:
+        tag_type, tag_size = struct.unpack_from("<II", data, offset)
+        if tag_size < 8 or offset + tag_size > total_size:
+            return None
+        if tag_type == MB2_TAG_END:
+            return entries if entries is not None else []
+        if tag_type == MB2_TAG_MMAP and tag_size >= 16:
+            entry_size = struct.unpack_from("<I", data, offset + 8)[0]
+            if entry_size < 24:
+                return None
+            entries = []
+            for at in range(offset + 16, offset + tag_size - entry_size + 1, entry_size):
+                base, length, kind = struct.unpack_from("<QQI", data, at)
+                if length:
+                    entries.append((base, min(base + length, 1 << 64), kind))
+        offset += align_up(tag_size, 8)
+    return None
+
+
+def boot_ranges():
+    """The ranges mm_bringup() gathered for memblock (the function-static
+    `params` of src/kernel/mm_bringup.c) as [(base, size, what)]; [] before
+    it did (the table is zero until then) or if the symbol is missing."""
+    try:
+        params = gdb.parse_and_eval("mm_bringup::params")
+        count = int(params["reserved_count"])
+        table = params["reserved"]
+        return [(int(table[i]["base"]), int(table[i]["size_bytes"]), table[i]["what"].string())
+                for i in range(min(count, table.type.range()[1] + 1))]
+    except gdb.error:
+        return []
+
+
+def kernel_main_boot_info():
+    """The physical address of the boot information that kernel_main's
+    local `info` (struct mb2_info) points at, if a kernel_main frame is on
+    the stack; None otherwise."""
+    frame = gdb.newest_frame()
+    while frame is not None and frame.name() != "kernel_main":
+        frame = frame.older()
+    if frame is None:
+        return None
+    try:
+        base = value_to_int(frame.read_var("info")["base"])
+    except (gdb.error, ValueError):
+        return None
+    return base - PHYS_OFFSET if base >= PHYS_OFFSET else None
+
+
+def firmware_entries():
+    """(entries, where): the boot loader's memory map as [(start, end, type)]
+    and a sentence saying where it came from. The map is read from the
+    boot information, found through mm_bringup's params (stage 2 on) or
+    kernel_main's `info`; failing both, it is rebuilt from stage 1's tables
+    (phys_memory_area trimmed to pages, so not exactly as given)."""
+    candidates = [(base, "the boot information reserved by mm_bringup") for base, _, what in boot_ranges()
+                  if what == "boot information"]
+    from_frame = kernel_main_boot_info()
+    if from_frame is not None:
+        candidates.append((from_frame, "the boot information of kernel_main's info"))
+    for mbi_phys, where in candidates:
+        try:
+            entries = read_mb2_mmap(mbi_phys)
+        except gdb.GdbError:
+            entries = None
+        if entries is not None:
+            return entries, f"{where} at 0x{mbi_phys:x}"
+    usable, other = read_phys_areas()
+    entries = [(base, base + size, 1) for base, size in usable]
+    entries += [(base, base + size, kind) for base, size, kind in other]
+    return sorted(entries), "phys_memory_area and phys_other_area (boot information not found)"
+
+
+def subtract(ranges, holes):
+    """[(start, end)] minus the union of holes, in order."""
+    result = []
+    for start, end in ranges:
+        pieces = [(start, end)]
+        for h_start, h_end in holes:
+            pieces = [p for a, b in pieces for p in ((a, min(b, h_start)), (max(a, h_end), b)) if p[0] < p[1]]
+        result += pieces
+    return result
+
+
+def owner_ranges(stage_number, reserved):
+    """Who the reserved ranges belong to, as sorted [(start, end, name)].
+    Derived from what the kernel keeps: the first MiB (a constant of
+    mm_memblock_stage), the kernel image (linker symbols), mm_bringup's
+    params (boot information, early page tables, modules), the bump
+    allocator's cursor (kernel page tables) and the buddy's frames[]
+    pointer (its metadata)."""
+    if stage_number < STAGE_MEMBLOCK:
+        return []
+    owners = [(0, FIRST_MIB, "first-mib")]
+    image_start = eval_int("__kernel_phys_start")
+    image_end = align_up(eval_int("__kernel_phys_end"), PAGE_SIZE)
+    owners.append((image_start, image_end, "kernel-image"))
+    modules = 0
+    names = {"boot information": "boot-information", "early page tables": "early-page-tables"}
+    for base, size, what in boot_ranges():
+        if size == 0:
+            continue
+        if what == "module":
+            owners.append((base, base + size, f"module-{modules}"))
+            modules += 1
+        elif what in names:
+            owners.append((base, base + size, names[what]))
+    if stage_number >= STAGE_BUMP:
+        # The bump allocator reserves whole free pages upwards from the end
+        # of the image; what is reserved in [image end, cursor) and owned by
+        # nobody else is its frames.
+        cursor = int(kernel_var("cursor", "bump.c"))
+        others = [(s // PAGE_SIZE * PAGE_SIZE, align_up(e, PAGE_SIZE)) for s, e, _ in owners]
+        window = [(max(s, image_end), min(e, cursor)) for s, e in reserved]
+        frames = subtract([w for w in window if w[0] < w[1]], others)
+        owners += [(s, e, "kernel-page-tables") for s, e in frames]
+    buddy_frames = kernel_var("frames", "buddy.c")
+    if stage_number >= STAGE_BUDDY and bool(kernel_var("initialised", "buddy.c")):
+        meta = value_to_int(buddy_frames) - PHYS_OFFSET
+        size = int(kernel_var("nframes", "buddy.c")) * buddy_frames.type.target().sizeof
+        owners.append((meta, meta + align_up(size, PAGE_SIZE), "buddy-metadata"))
+    return sorted(owners)
+
+
+def buddy_free_blocks():
+    """Every free block as (start, end, order), per order ascending, each
+    list in its own order, following the links through frames[]."""
+    frames = kernel_var("frames", "buddy.c")
+    base_pfn = int(kernel_var("base_pfn", "buddy.c"))
+    nframes = int(kernel_var("nframes", "buddy.c"))
+    heads = kernel_var("free_head", "buddy.c")
+    counts = kernel_var("free_count", "buddy.c")
+    blocks = []
+    for order in range(counts.type.sizeof // counts.type.target().sizeof):
+        index, seen = int(heads[order]), 0
+        while index != BUDDY_NONE:
+            if index >= nframes or seen > int(counts[order]):
+                raise gdb.GdbError(f"buddy: the order-{order} list is broken at index 0x{index:x} "
+                                   f"(nframes {nframes}, free_count {int(counts[order])})")
+            start = (base_pfn + index) * PAGE_SIZE
+            blocks.append((start, start + (PAGE_SIZE << order), order))
+            index = int(frames[index]["next"])
+            seen += 1
+    return blocks, [int(counts[o]) for o in range(counts.type.sizeof // counts.type.target().sizeof)]
+
+
+@dataclass
+class MapRun:
+    start: int
+    end: int  # exclusive
+    pa: int
+    page_bytes: int
+    rights: str
+    global_page: bool
+
+
+def map_runs(root=None):
+    """The page-table leaves of root (default CR3) merged into runs of equal
+    page size, rights and global bit whose virtual and physical addresses
+    both follow on: the `dump map` lines."""
+    runs = []
+    for t in mappings(root):
+        rights = permissions(t)
+        last = runs[-1] if runs else None
+        if (last and last.end == t.va and last.pa + (last.end - last.start) == t.pa
+                and (last.page_bytes, last.rights, last.global_page) == (t.page_bytes, rights, t.global_page)):
+            last.end += t.page_bytes
+        else:
+            runs.append(MapRun(t.va, t.va + t.page_bytes, t.pa, t.page_bytes, rights, t.global_page))
+    return runs
+
+
+PAGE_NAMES = {4 << 10: "4K", 2 << 20: "2M", 1 << 30: "1G"}
+
+
+def dump_lines():
+    """The MM state as the lines of docs/14-monitor.md section 14.1, with
+    source=gdb: each part once the stage that makes it has run. Returns
+    (lines, where the firmware lines came from)."""
+    number, name, _ = read_stage()
+    body = []
+    firmware, firmware_where = firmware_entries()
+    for start, end, kind in firmware:
+        body.append(f"firmware 0x{start:x} 0x{end:x} type={kind} name={FIRMWARE_TYPE_NAMES.get(kind, 'unknown')}")
+    if number >= STAGE_PHYS_AREAS:
+        usable, _ = read_phys_areas()
+        body += [f"area 0x{base:x} 0x{base + size:x}" for base, size in usable]
+    if number >= STAGE_MEMBLOCK:
+        memory, reserved = read_memblock()
+        body += [f"memory 0x{base:x} 0x{base + size:x}" for base, size in memory]
+        body += [f"reserved 0x{base:x} 0x{base + size:x}" for base, size in reserved]
+        reserved_ranges = [(base, base + size) for base, size in reserved]
+        body += [f"owner 0x{s:x} 0x{e:x} name={n}" for s, e, n in owner_ranges(number, reserved_ranges)]
+    if number >= STAGE_BUDDY and bool(kernel_var("initialised", "buddy.c")):
+        blocks, counts = buddy_free_blocks()
+        body += [f"free 0x{s:x} 0x{e:x} order={order}" for s, e, order in blocks]
+        body += [f"order {order} blocks={count}" for order, count in enumerate(counts)]
+    if register("cr0") & CR0_PG:
+        for r in map_runs():
+            body.append(f"map 0x{r.start:x} 0x{r.end:x} pa=0x{r.pa:x} page={PAGE_NAMES[r.page_bytes]} "
+                        f"rights={r.rights} global={int(r.global_page)}")
+    if number >= STAGE_SMP:
+        cpus = kernel_var("cpus", "smp.c")
+        for i in range(int(kernel_var("cpu_count", "smp.c"))):
+            if bool(cpus[i]["online"]):
+                body.append(f"cpu {i} apic={int(cpus[i]['apic_id'])} state=online")
+    lines = [f"begin version=1 source=gdb stage={name}"] + body
+    lines.append(f"end lines={len(lines) + 1}")
+    return ["dump " + line for line in lines], firmware_where
+
+
+# --------------------------------------------------------------------------
 # The commands
 
 
@@ -401,6 +638,7 @@ mm-memblock       stage 2: memblock's memory, reserved and free ranges
 mm-buddy [N]      stage 5: free blocks per order (and the first N of each)
 mm-walk VA [ROOT] one address through the page tables, level by level
 mm-maps [ROOT]    every mapping merged into ranges, W+X marked
+mm-dump [FILE]    the whole MM state in the dump format (docs/14-monitor.md)
 
 ROOT is the physical address of a PML4; the default is CR3."""
 
@@ -587,6 +825,34 @@ physical run), and the pages by size."""
         gdb.write(f"{len(ranges)} ranges; W+X: {len(wx)} ranges, {wx_pages} pages of 4 KiB\n")
 
 
+class MmDump(gdb.Command):
+    """Print the MM state in the dump format of docs/14-monitor.md (14.1),
+with source=gdb, to FILE (overwritten) or to the console; scripts/memviz.py
+draws it.
+
+Usage: mm-dump [FILE]
+Lines: firmware (the boot loader's memory map, once found), area (stage 1
+on), memory, reserved and owner (stage 2 on), free and order (stage 5 on),
+map (the page tables CR3 points at, whenever paging is on), cpu (stage 6)."""
+
+    def __init__(self):
+        super().__init__("mm-dump", gdb.COMMAND_DATA, gdb.COMPLETE_FILENAME)
+
+    def invoke(self, arg, from_tty):
+        argv = parse_args(arg, 0, 1, "mm-dump [FILE]")
+        lines, where = dump_lines()
+        text = "".join(line + "\n" for line in lines)
+        if not argv:
+            gdb.write(text)
+            return
+        try:
+            with open(argv[0], "w") as out:
+                out.write(text)
+        except OSError as error:
+            raise gdb.GdbError(f"mm-dump: cannot write {argv[0]}: {error.strerror}") from None
+        gdb.write(f"mm-dump: {len(lines)} lines written to {argv[0]} (firmware lines from {where})\n")
+
+
 StageOSPrefix()
 MmStage()
 MmAreas()
@@ -594,3 +860,4 @@ MmMemblock()
 MmBuddy()
 MmWalk()
 MmMaps()
+MmDump()

@@ -16,7 +16,7 @@
  */
 #include "acpi.h"
 
-#include "../lib/format.h"
+#include "lib/format.h"
 #include "acpi_internal.h"
 
 #define RSDP_SIGNATURE       "RSD PTR "

@@ -14,7 +14,7 @@
  */
 #include "acpi.h"
 
-#include "../lib/format.h"
+#include "lib/format.h"
 #include "acpi_internal.h"
 
 #define MADT_OFF_LAPIC_ADDR 36

@@ -6,17 +6,22 @@
  * the boot information. We:
  *   1. keep EAX/EBX (on the boot stack, then in EDI/ESI: the first two C
  *      arguments of kernel_main),
- *   2. check the magic and that the CPU has long mode (else say why on COM1
- *      and stop),
+ *   2. check the magic, read whether the command line holds `exit`
+ *      (early_cmdline.S), and check that the CPU has long mode; if not, say
+ *      why on COM1 and stop: with `exit`, QEMU ends with status 35 (the
+ *      exit contract); after a bad magic there is no command line to read,
+ *      so the CPU halts,
  *   3. build early page tables: the first 4 GiB identity-mapped and also at
  *      PHYS_OFFSET (the direct map), the first 2 GiB at KERNEL_VIRT_BASE,
  *      all with 2 MiB pages,
  *   4. enable PAE, EFER.LME (+ EFER.NXE when the CPU has NX), paging and
  *      CR0.WP, load a 64-bit GDT and far-jump into 64-bit code,
  *   5. clear .bss, switch to the higher-half stack and call
- *      kernel_main(magic, mbi).
+ *      kernel_main(magic, mbi, exit_early): EDX carries the `exit` answer.
  * This code and its data are linked at their physical address (1 MiB).
  */
+#include "arch/x86_64/qemu_exit.h"
+
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 #define COM1 0x3f8
 
@@ -45,6 +50,10 @@ _start:
 
 	cmpl $MB2_BOOTLOADER_MAGIC, %eax
 	jne bad_magic
+
+	/* Before any check that can fail: is `exit` on the command line? */
+	call early_cmdline_has_exit
+	pushl %eax /* 1 = `exit`: how the boot must end if it fails */
 
 	/* Long mode needs CPUID leaf 0x80000001, EDX bit 29. (CPUID itself
 	 * exists on every CPU that can run a 64-bit kernel.) */
@@ -111,17 +120,21 @@ _start:
 	movl %eax, %cr0
 
 	lgdt early_gdt_pointer
+	popl %edx /* `exit`, the third argument (RDMSR/WRMSR are done with EDX) */
 	popl %edi /* magic */
 	popl %esi /* boot information */
 	ljmp $0x08, $long_mode_entry
 
-/* Print the NUL-terminated string at ESI on COM1 and stop. GRUB already
- * programmed the UART when its serial terminal is on; we only transmit. */
+/* Print the NUL-terminated string at ESI on COM1, then end QEMU with
+ * status 35 if EBX is 1 (`exit`), else halt. GRUB already programmed the
+ * UART when its serial terminal is on; we only transmit. */
 bad_magic:
 	movl $msg_bad_magic, %esi
+	xorl %ebx, %ebx /* EBX is no multiboot2 structure: no `exit` to read */
 	jmp die
 no_long_mode:
 	movl $msg_no_long_mode, %esi
+	movl (%esp), %ebx /* what early_cmdline_has_exit said */
 die:
 	movw $(COM1 + 5), %dx /* line status register */
 3:	inb %dx, %al
@@ -133,9 +146,14 @@ die:
 	movw $COM1, %dx
 	outb %al, %dx
 	jmp die
-4:	cli
+4:	testl %ebx, %ebx
+	jz 5f
+	movw $QEMU_EXIT_PORT, %dx
+	movl $QEMU_EXIT_FAILURE, %eax
+	outl %eax, %dx /* QEMU exits with status 35 here */
+5:	cli
 	hlt
-	jmp 4b
+	jmp 5b
 
 	.code64
 long_mode_entry:

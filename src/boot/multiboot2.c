@@ -20,7 +20,7 @@
  */
 #include "multiboot2.h"
 
-#include "../lib/format.h"
+#include "lib/format.h"
 
 /* Fields are read through memcpy: the compiler makes plain loads of them,
  * and a fuzzer-made structure with odd sizes cannot cause misaligned access. */

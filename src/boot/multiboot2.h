@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../mm/mm_types.h"
+#include "mm/mm_types.h"
 
 /* The value the boot loader leaves in EAX for a multiboot2 kernel. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u

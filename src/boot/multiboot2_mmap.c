@@ -2,8 +2,11 @@
  * multiboot2_mmap.c - stage 1: hand the boot loader's memory map to the
  * phys_memory_area table (src/mm/phys_area.h).
  *
- * Algorithm: check that stage 1 has not run yet; empty the table; add every memory-map entry as it is (the
- * table sorts, merges and records the non-usable types itself); finish,
+ * Algorithm: check that stage 1 has not run yet; empty the table; add the
+ * memory map's usable entries, then all the others (the table sorts and
+ * merges, and cuts every non-usable entry out of the usable ranges as it is
+ * added: usable entries first means no cut ever depends on the bounded
+ * record of other types having room, however long the map is); finish,
  * which trims to pages and moves the MM stage on. Without a memory map the
  * older basic meminfo tag still gives two ranges of RAM (below 640 KiB and
  * from 1 MiB up), with a warning that holes above 1 MiB are unknown. With
@@ -11,9 +14,9 @@
  */
 #include "multiboot2.h"
 
-#include "../lib/format.h"
-#include "../mm/mm_stage.h"
-#include "../mm/phys_area.h"
+#include "lib/format.h"
+#include "mm/mm_stage.h"
+#include "mm/phys_area.h"
 
 /* Low memory starts at 0, upper memory at 1 MiB (multiboot2 spec 3.6.3). */
 #define UPPER_MEMORY_BASE MiB(1)
@@ -26,10 +29,13 @@ enum mm_error mb2_fill_phys_areas(const struct mb2_info *info)
 		return MM_ERR_WRONG_STAGE;
 	phys_area_reset();
 	if (info->has_mmap && info->mmap_entry_count > 0) {
-		size_t i = 0;
-		struct mb2_mmap_entry e;
-		while (mb2_mmap_next(info, &i, &e))
-			phys_area_add(e.base, e.length, e.type);
+		for (int pass = 0; pass < 2; pass++) { // 0: usable entries, 1: the rest
+			size_t i = 0;
+			struct mb2_mmap_entry e;
+			while (mb2_mmap_next(info, &i, &e))
+				if ((e.type == PHYS_AREA_AVAILABLE) == (pass == 0))
+					phys_area_add(e.base, e.length, e.type);
+		}
 	} else if (info->has_basic_meminfo) {
 		kprintf(
 		    "mb2_fill_phys_areas: warning: %s, using basic meminfo: %u KiB at 0x0, %u KiB at 0x%lx "

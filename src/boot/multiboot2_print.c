@@ -9,7 +9,7 @@
  */
 #include "multiboot2.h"
 
-#include "../lib/format.h"
+#include "lib/format.h"
 
 /* Usable RAM as the map reports it (overlaps would count twice; the
  * phys_area table merges them). Saturates instead of wrapping. */

@@ -9,7 +9,9 @@
 #include "drivers/serial8250/serial8250.h"
 #include "kernel/boot_tests.h"
 #include "kernel/mm_bringup.h"
+#include "kernel/mm_dump.h"
 #include "kernel/modules.h"
+#include "kernel/monitor.h"
 #include "kernel/selftest.h"
 #include "kernel/smp_bringup.h"
 #include "kernel/panic.h"
@@ -18,11 +20,14 @@
 #include "lib/log.h"
 #include "mm/mm_types.h"
 
-void kernel_main(uint32_t magic, uint64_t mbi_phys);
+/* exit_early: whether entry32.S found the word `exit` on the command line
+ * (early_cmdline.S), so that a panic before cmdline_parse() honours it. */
+void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early);
 
-void kernel_main(uint32_t magic, uint64_t mbi_phys)
+void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 {
-	serial8250_init(); // COM1 console
+	panic_set_exit_on_finish(exit_early != 0); // until the command line is parsed
+	serial8250_init();                         // COM1 console
 	kprintf("\nStageOS booting\n");
 	gdt_init_cpu(0); // GDT and TSS (double-fault stack)
 	idt_init();      // exception handlers
@@ -41,10 +46,11 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 		panic("%s", msg);
 	}
 	struct cmdline_options opts;
-	cmdline_parse(info.cmdline, &opts); // exit, selftest, test words
-	panic_set_exit_on_finish(opts.exit);
+	cmdline_parse(info.cmdline, &opts);      // exit, selftest, test words
+	panic_confirm_exit_on_finish(opts.exit); // must agree with exit_early
 	if (opts.debug)
 		log_set_level(LOG_DEBUG);
+	mm_bringup_page_poisoning(cmdline_page_poisoning(&opts)); // catch writes to freed pages
 	mb2_print_summary(&info);
 	modules_record_crc(&info); // CRC32 of every module, checked again later
 
@@ -57,9 +63,20 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys)
 		boot_test_page_fault(); // test only: never returns
 	if (opts.test_null)
 		boot_test_null_read(); // test only: never returns
+	if (opts.test_triple_fault)
+		boot_test_triple_fault(); // test only: the CPU resets
+	if (opts.test_stack_overflow)
+		boot_test_stack_overflow(); // test only: never returns
+	if (opts.test_use_after_free)
+		boot_test_use_after_free(); // test only: never returns
 	if (opts.selftest)
 		selftest_run(&info); // buddy stress, module integrity
 
+	if (opts.debug)
+		mm_dump_print(&info); // the MM state as dump lines (scripts/memviz.py)
+
 	kprintf("KERNEL OK\n");
-	kernel_finish(); // exit or idle, per the command line
+	if (!opts.exit)
+		monitor_run(&info); // the MM monitor on COM1; never returns
+	kernel_finish();            // exit: end QEMU with status 33
 }

@@ -1,14 +1,22 @@
 /*
  * mm_bringup.h - the kernel's MM stage driver: gathers what the MM stages
  * need from the linker script and the boot information, runs stages 1 to 5
- * in order, and turns any error into a panic (the only place that does).
+ * in order, and turns any error they return into a panic (the MM code
+ * itself never panics).
  */
 #ifndef KERNEL_MM_BRINGUP_H
 #define KERNEL_MM_BRINGUP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "boot/multiboot2.h"
+
+/* Page poisoning in the buddy, on or off (from the command line), before
+ * stage 5. Also installs the hook that turns a use after free into the
+ * panic "use after free: page 0x... changed at offset 0x... after it was
+ * freed". Prints one line saying which. */
+void mm_bringup_page_poisoning(bool on);
 
 /* Stage 1: the memory map into phys_memory_area[]. */
 void mm_bringup_phys_areas(const struct mb2_info *info);
@@ -16,5 +24,12 @@ void mm_bringup_phys_areas(const struct mb2_info *info);
 /* Stages 2 to 5: memblock, bump, the kernel's tables and CR3 switch, buddy.
  * mbi_phys is where the boot information lies (it stays reserved). */
 void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys);
+
+/* After something may have written where it must not (a stack overflow):
+ * check memblock's and the buddy's tables, as far as the current stage has
+ * set them up, and print one line, "mm: memblock tables consistent, buddy
+ * tables consistent" when all is well. The buddy's check takes its lock:
+ * do not call this from code that may hold it. */
+void mm_bringup_check_tables(void);
 
 #endif /* KERNEL_MM_BRINGUP_H */

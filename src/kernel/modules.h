@@ -8,6 +8,14 @@
 
 #include "boot/multiboot2.h"
 
+/* The most modules the kernel takes: each one is reserved in stage 2 (one
+ * slot of mm_boot_params.reserved) and CRC-checked. More is a panic that
+ * names the count and this limit, before anything is allocated. */
+#define MODULES_MAX 128
+
+/* Panic if the boot loader passed more than MODULES_MAX modules. */
+void modules_check_count(const struct mb2_info *info);
+
 /* Compute and print every module's CRC32 (read through the direct map). */
 void modules_record_crc(const struct mb2_info *info);
 

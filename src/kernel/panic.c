@@ -15,6 +15,16 @@ void panic_set_exit_on_finish(bool exit_requested_flag)
 	exit_on_finish = exit_requested_flag;
 }
 
+void panic_confirm_exit_on_finish(bool parsed_exit)
+{
+	if (parsed_exit == exit_on_finish)
+		return;
+	bool early_exit = exit_on_finish;
+	exit_on_finish = true;
+	panic("cmdline: the parser read `exit` as %s but entry32.S's early read (early_cmdline.S) as %s",
+	      parsed_exit ? "on" : "off", early_exit ? "on" : "off");
+}
+
 bool exit_requested(void)
 {
 	return exit_on_finish;

@@ -12,15 +12,16 @@
 
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 
-/* Stop with a panic naming the failed condition and where it is. */
-#define kassert(cond)                                                                                        \
-	do {                                                                                                 \
-		if (!(cond))                                                                                 \
-			panic("assertion failed: %s at %s:%d", #cond, __FILE__, __LINE__);                   \
-	} while (0)
 
-/* Set once the command line is parsed: whether `exit` was given. */
+/* Whether `exit` was given: set first from entry32.S's early read of the
+ * command line (src/boot/early_cmdline.S), so that panics before the full
+ * parse honour it too. */
 void panic_set_exit_on_finish(bool exit_requested);
+
+/* Once cmdline_parse() has run: parsed_exit is what it read. If the early
+ * read said otherwise, one of the two readers is wrong: panic, ending QEMU
+ * with status 35 (either reader saw `exit`, so a test may be waiting). */
+void panic_confirm_exit_on_finish(bool parsed_exit);
 bool exit_requested(void);
 
 /* The good end of a boot: with `exit`, QEMU exits with status 33 (0x10);

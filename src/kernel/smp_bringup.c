@@ -1,11 +1,12 @@
 /*
  * smp_bringup.c - stage 6 (see smp_bringup.h): ACPI -> local APIC -> APs
- * -> remove the low remap -> TLB shootdown -> W^X audit.
+ * -> remove the low remap -> TLB shootdown -> W^X audit -> stack guard audit.
  */
 #include "smp_bringup.h"
 
 #include "acpi/acpi.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/kstack.h"
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/tsc.h"
@@ -19,17 +20,22 @@
 
 /* Is [phys, phys + size) somewhere firmware tables may live: the first MiB,
  * RAM, or a range the memory map calls reserved or ACPI? Anything else (a
- * corrupt pointer) is refused rather than mapped and read. */
-static bool firmware_range_ok(uint64_t phys, uint64_t size)
+ * corrupt pointer) is refused rather than mapped and read. The memory map is
+ * read from the boot information itself (still reserved), not from the
+ * bounded phys_other_area[] record, so no entry of a long map is missed. */
+static bool firmware_range_ok(const struct mb2_info *info, uint64_t phys, uint64_t size)
 {
 	uint64_t end = phys + size;
 	if (end < phys)
 		return false;
 	if (end <= MiB(1) || memblock_is_memory(phys, size))
 		return true;
-	for (size_t i = 0; i < phys_other_area_count; i++) {
-		const struct phys_other_area *a = &phys_other_area[i];
-		if (a->type != PHYS_AREA_BADRAM && phys >= a->base && end <= a->base + a->size_bytes)
+	size_t i = 0;
+	struct mb2_mmap_entry e;
+	while (mb2_mmap_next(info, &i, &e)) {
+		uint64_t e_end = e.base + e.length < e.base ? UINT64_MAX : e.base + e.length;
+		if (e.type != PHYS_AREA_AVAILABLE && e.type != PHYS_AREA_BADRAM && phys >= e.base &&
+		    end <= e_end)
 			return true;
 	}
 	return false;
@@ -39,7 +45,7 @@ static bool firmware_range_ok(uint64_t phys, uint64_t size)
  * not RAM (firmware-reserved ranges) are mapped there read-only first. */
 static const void *acpi_map(uint64_t phys, uint64_t size, void *ctx)
 {
-	if (size == 0 || !firmware_range_ok(phys, size)) {
+	if (size == 0 || !firmware_range_ok(ctx, phys, size)) {
 		pr_warn("acpi: refusing to read [0x%lx-0x%lx): not RAM, reserved or ACPI memory\n", phys,
 		        phys + size);
 		return NULL;
@@ -61,7 +67,7 @@ static const void *acpi_map(uint64_t phys, uint64_t size, void *ctx)
 /* Find the MADT; false (with the reason printed) means "one CPU". */
 static bool find_madt(const struct mb2_info *info, struct acpi_madt_info *madt)
 {
-	struct acpi_context ctx = {.map = acpi_map, .ctx = NULL};
+	struct acpi_context ctx = {.map = acpi_map, .ctx = (void *)info};
 	struct acpi_rsdp_info rsdp;
 	enum acpi_status st = ACPI_ERR_NOT_FOUND;
 	if (info->acpi_new_rsdp)
@@ -124,4 +130,7 @@ void smp_bringup(const struct mb2_info *info)
 		panic("smp: %u CPUs did not confirm the TLB flush of the low remap", online - 1 - confirmed);
 	if (mm_audit_wx() != 0)
 		panic("paging: writable+executable mappings remain after the low remap is gone");
+	// Every CPU's stacks now exist: each must sit above an unmapped guard.
+	if (kstack_audit() != 0)
+		panic("kstack: a kernel stack is not mapped R+W above an unmapped guard page");
 }

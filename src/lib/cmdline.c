@@ -35,10 +35,23 @@ static const struct known_word known_words[] = {
      offsetof(struct cmdline_options, test_pagefault)},
     {"test-null", "test only: read address 0 after the low identity remap is gone (a page fault, CR2 = 0)",
      offsetof(struct cmdline_options, test_null)},
+    {"test-triple-fault",
+     "test only: load an empty IDT, then raise an exception: the CPU resets (QEMU status 0)",
+     offsetof(struct cmdline_options, test_triple_fault)},
+    {"test-stack-overflow",
+     "test only: recurse without end on the boot CPU's stack until its guard page faults",
+     offsetof(struct cmdline_options, test_stack_overflow)},
+    {"poison", "fill freed pages with a pattern and check it when they are allocated again (use after free)",
+     offsetof(struct cmdline_options, poison)},
+    {"no-poison", "no page poisoning, even with selftest or debug",
+     offsetof(struct cmdline_options, no_poison)},
+    {"test-use-after-free", "test only: write to a freed page, then allocate it again (poisoning reports it)",
+     offsetof(struct cmdline_options, test_use_after_free)},
 };
 
 #define KNOWN_WORD_COUNT (sizeof(known_words) / sizeof(known_words[0]))
 
+/* early_cmdline.S reads `exit` with the same separators. */
 static bool is_separator(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -91,9 +104,16 @@ void cmdline_parse(const char *cmdline, struct cmdline_options *out)
 	}
 }
 
+bool cmdline_page_poisoning(const struct cmdline_options *opts)
+{
+	if (opts->no_poison)
+		return false;
+	return opts->poison || opts->selftest || opts->debug || opts->test_use_after_free;
+}
+
 void cmdline_print_help(void)
 {
 	kprintf("kernel command line: space-separated words\n");
 	for (size_t i = 0; i < KNOWN_WORD_COUNT; i++)
-		kprintf("  %-16s %s\n", known_words[i].name, known_words[i].help);
+		kprintf("  %-20s %s\n", known_words[i].name, known_words[i].help);
 }

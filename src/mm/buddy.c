@@ -11,11 +11,22 @@
  *
  * Splitting and merging touch one frame's metadata each (the upper half's
  * head becomes a head or a tail), so every operation is O(BUDDY_MAX_ORDER).
+ *
+ * Page poisoning (on request, see buddy.h) adds O(pages) work: a free fills
+ * each page of the block and sets its frame's poisoned flag; an allocation
+ * checks each flagged page of the block it hands out and clears the flags.
+ * The free-list links live in frames[], outside the pages, so a free page
+ * holds nothing but the poison: the check needs to skip no bytes, and a
+ * split or merge (which only changes metadata) can never look like a write
+ * after free. Both the fill and the check run under the lock: a block must
+ * not be on a free list, where another CPU could take it, before it is
+ * poisoned, and the flags are part of the state the lock guards.
  */
 #include "buddy.h"
 #include "mm_env.h"
 #include "mm_lock.h"
 #include "mm_stage.h"
+#include "page_poison.h"
 
 /*
  * The allocator's state. buddy_lock guards all of it: every public function
@@ -35,6 +46,13 @@ static uint32_t free_head[BUDDY_MAX_ORDER + 1] = {[0 ... BUDDY_MAX_ORDER] = BUDD
 static size_t free_count[BUDDY_MAX_ORDER + 1]; /* blocks on each list */
 static uint64_t free_pages;                    /* pages on all lists */
 static uint64_t managed_pages;                 /* pages ever added */
+
+/* Page poisoning: whether frees poison, how many free frames are flagged
+ * poisoned (0 lets an allocation skip the per-page scan), and who hears of
+ * a use after free. */
+static bool poisoning;
+static uint64_t poisoned_pages;
+static buddy_use_after_free_hook use_after_free_hook;
 
 /* Frame index <-> physical address. */
 static phys_addr_t index_to_pa(uint64_t idx)
@@ -166,6 +184,7 @@ enum mm_error buddy_init(phys_addr_t lowest, phys_addr_t highest_end, void *meta
 	}
 	free_pages = 0;
 	managed_pages = 0;
+	poisoned_pages = 0;
 	initialised = true;
 	return MM_OK;
 }
@@ -236,7 +255,56 @@ enum mm_error buddy_add_free_range(phys_addr_t base, uint64_t size_bytes)
 	return result;
 }
 
-static enum mm_error alloc_pages_locked(unsigned order, phys_addr_t *out)
+/* Where a use after free was found: the changed page and the offset of
+ * its first changed byte. */
+struct poison_report {
+	phys_addr_t page;
+	uint64_t offset;
+};
+
+/* Fill every page of the block at idx with the poison and flag its frames.
+ * Pages flagged already (a double free is refused before this, so none
+ * should be) are not counted twice. */
+static void poison_fill_block(uint32_t idx, unsigned order)
+{
+	for (uint64_t i = idx; i < idx + (1ULL << order); i++) {
+		page_poison_fill(mm_phys_to_virt(index_to_pa(i)));
+		poisoned_pages += !frames[i].poisoned;
+		frames[i].poisoned = 1;
+	}
+}
+
+/* Check every flagged page of the block at idx (just allocated) and clear
+ * all its flags. Returns true when every flagged page still holds the
+ * poison; otherwise false, with the first changed page (lowest address) in
+ * *report, logged. The flags are cleared either way: the block is no longer
+ * free, and on a report it is kept out of use for good. */
+static bool poison_check_block(uint32_t idx, unsigned order, struct poison_report *report)
+{
+	bool intact = true;
+	for (uint64_t i = idx; i < idx + (1ULL << order); i++) {
+		if (!frames[i].poisoned)
+			continue;
+		frames[i].poisoned = 0;
+		poisoned_pages--;
+		if (!intact)
+			continue; /* only the first changed page is reported */
+		const uint8_t *page = mm_phys_to_virt(index_to_pa(i));
+		uint64_t offset;
+		if (!page_poison_intact(page, &offset)) {
+			mm_log(
+			    "buddy_alloc_pages: use after free: page 0x%lx changed at offset 0x%lx after it "
+			    "was freed (byte 0x%02x, poison 0x%02x); the order-%u block at 0x%lx is kept out "
+			    "of use\n",
+			    index_to_pa(i), offset, page[offset], PAGE_POISON_BYTE, order, index_to_pa(idx));
+			*report = (struct poison_report){.page = index_to_pa(i), .offset = offset};
+			intact = false;
+		}
+	}
+	return intact;
+}
+
+static enum mm_error alloc_pages_locked(unsigned order, phys_addr_t *out, struct poison_report *report)
 {
 	enum mm_error err = mm_stage_check("buddy_alloc_pages", MM_STAGE_BUDDY, MM_STAGE_SMP);
 	if (err != MM_OK)
@@ -268,15 +336,23 @@ static enum mm_error alloc_pages_locked(unsigned order, phys_addr_t *out)
 	}
 	frames[idx].state = BUDDY_FRAME_ALLOCATED_HEAD;
 	frames[idx].order = (uint8_t)order;
+	if (poisoned_pages > 0 && !poison_check_block(idx, order, report))
+		return MM_ERR_USE_AFTER_FREE; /* the block stays allocated: out of use */
 	*out = index_to_pa(idx);
 	return MM_OK;
 }
 
 enum mm_error buddy_alloc_pages(unsigned order, phys_addr_t *out)
 {
+	struct poison_report report = {0};
 	mm_spin_lock(&buddy_lock);
-	enum mm_error result = alloc_pages_locked(order, out);
+	enum mm_error result = alloc_pages_locked(order, out, &report);
+	buddy_use_after_free_hook hook = use_after_free_hook;
 	mm_spin_unlock(&buddy_lock);
+	/* The hook may panic: call it without the lock, so that whatever the
+	 * panic path does (a dump, another CPU) cannot deadlock on the buddy. */
+	if (result == MM_ERR_USE_AFTER_FREE && hook != NULL)
+		hook(report.page, report.offset);
 	return result;
 }
 
@@ -347,6 +423,9 @@ static enum mm_error free_pages_locked(phys_addr_t pa, unsigned order)
 		       f->order, order);
 		return MM_ERR_WRONG_ORDER;
 	}
+	/* Only now that the free is known to be good may the pages be written. */
+	if (poisoning)
+		poison_fill_block((uint32_t)idx, order);
 	free_and_merge((uint32_t)idx, order);
 	return MM_OK;
 }
@@ -357,6 +436,30 @@ enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order)
 	enum mm_error result = free_pages_locked(pa, order);
 	mm_spin_unlock(&buddy_lock);
 	return result;
+}
+
+void buddy_set_poisoning(bool on)
+{
+	mm_spin_lock(&buddy_lock);
+	poisoning = on;
+	mm_spin_unlock(&buddy_lock);
+}
+
+bool buddy_poisoning(void)
+{
+	return poisoning;
+}
+
+void buddy_set_use_after_free_hook(buddy_use_after_free_hook hook)
+{
+	mm_spin_lock(&buddy_lock);
+	use_after_free_hook = hook;
+	mm_spin_unlock(&buddy_lock);
+}
+
+uint64_t buddy_poisoned_pages(void)
+{
+	return poisoned_pages;
 }
 
 unsigned buddy_order_for_bytes(uint64_t size_bytes)
@@ -455,16 +558,42 @@ static bool check_list(unsigned order, uint64_t *pages)
 	return true;
 }
 
+/* The poisoned flags of the block headed by head (at idx): only a free
+ * block's frames may carry one (an allocated block was checked and cleared
+ * when it was handed out). Adds the flagged frames to *poisoned. */
+static bool check_block_poison(uint64_t idx, const struct buddy_frame *head, uint64_t *poisoned)
+{
+	for (uint64_t i = idx; i < idx + (1ULL << head->order); i++) {
+		if (!frames[i].poisoned)
+			continue;
+		if (head->state != BUDDY_FRAME_FREE_HEAD) {
+			mm_log(
+			    "buddy_check_invariants: frame 0x%lx of the allocated block at 0x%lx is marked "
+			    "poisoned\n",
+			    index_to_pa(i), index_to_pa(idx));
+			return false;
+		}
+		(*poisoned)++;
+	}
+	return true;
+}
+
 /* Check the metadata frame by frame: every head is followed by exactly its
- * tails, and the free heads are as many as the lists hold. */
+ * tails, only free frames are poisoned, and the free heads and the poisoned
+ * frames are as many as the counters say. */
 static bool check_frames(void)
 {
 	size_t heads[BUDDY_MAX_ORDER + 1] = {0};
-	uint64_t managed = 0;
+	uint64_t managed = 0, poisoned = 0;
 	uint64_t idx = 0;
 	while (idx < nframes) {
 		struct buddy_frame *f = &frames[idx];
 		if (f->state == BUDDY_FRAME_UNMANAGED) {
+			if (f->poisoned) {
+				mm_log("buddy_check_invariants: unmanaged frame 0x%lx is marked poisoned\n",
+				       index_to_pa(idx));
+				return false;
+			}
 			idx++;
 			continue;
 		}
@@ -490,6 +619,8 @@ static bool check_frames(void)
 				return false;
 			}
 		}
+		if (!check_block_poison(idx, f, &poisoned))
+			return false;
 		if (f->state == BUDDY_FRAME_FREE_HEAD)
 			heads[f->order]++;
 		managed += size;
@@ -505,6 +636,11 @@ static bool check_frames(void)
 	if (managed != managed_pages) {
 		mm_log("buddy_check_invariants: metadata holds 0x%lx managed pages, counter says 0x%lx\n",
 		       managed, managed_pages);
+		return false;
+	}
+	if (poisoned != poisoned_pages) {
+		mm_log("buddy_check_invariants: 0x%lx frames are marked poisoned, counter says 0x%lx\n",
+		       poisoned, poisoned_pages);
 		return false;
 	}
 	return true;
@@ -570,4 +706,22 @@ void buddy_reset(void)
 	}
 	free_pages = 0;
 	managed_pages = 0;
+	poisoning = false;
+	poisoned_pages = 0;
+	use_after_free_hook = NULL;
+}
+
+size_t buddy_for_each_free_block(unsigned order, bool (*visit)(void *ctx, phys_addr_t pa), void *ctx)
+{
+	if (order > BUDDY_MAX_ORDER)
+		return 0;
+	size_t visited = 0;
+	mm_spin_lock(&buddy_lock);
+	for (uint32_t idx = free_head[order]; idx != BUDDY_NONE; idx = frames[idx].next) {
+		visited++;
+		if (!visit(ctx, index_to_pa(idx)))
+			break;
+	}
+	mm_spin_unlock(&buddy_lock);
+	return visited;
 }

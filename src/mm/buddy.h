@@ -6,9 +6,12 @@
  * whether the frame heads a free or allocated block (and its order), lies
  * inside one, or is not managed, so a block's buddy is found and checked in O(1).
  *
- * The buddy writes only into its metadata, never into the memory it manages:
- * free-list links live in the per-frame structs, so freed memory is left as
- * the caller left it (and memory far above what the host tests can map works).
+ * Free-list links live in the per-frame structs, never in the memory the
+ * buddy manages. With page poisoning off (the default) the buddy never
+ * touches that memory at all: freed memory is left as the caller left it, and
+ * memory far above what the host tests can map works. With poisoning on
+ * (buddy_set_poisoning), every page freed is filled with PAGE_POISON_BYTE
+ * and checked when it is handed out again, so a write after free is caught.
  * The caller provides the metadata (the kernel takes it from memblock).
  */
 #ifndef BUDDY_H
@@ -32,12 +35,21 @@ enum buddy_frame_state {
 /* The metadata of one 4 KiB frame. Frames are numbered from base_pfn, the
  * lowest managed frame number rounded down to a multiple of 2^BUDDY_MAX_ORDER,
  * so a block of order k starts at an index that is a multiple of 2^k and its
- * buddy is at index ^ 2^k. next/prev are only meaningful in a FREE_HEAD. */
+ * buddy is at index ^ 2^k. next/prev are only meaningful in a FREE_HEAD.
+ * poisoned is set only in frames of free blocks, per frame, so splits and
+ * merges never touch it; it fits in what was padding (still 12 bytes). */
 struct buddy_frame {
 	uint32_t next, prev; /* free-list links, as frame indices, or BUDDY_NONE */
 	uint8_t order;       /* block order, in a head */
 	uint8_t state;       /* enum buddy_frame_state */
+	uint8_t poisoned;    /* 1: free, and filled with the poison when it was freed */
 };
+
+/* Call visit(ctx, pa) for every free block of the given order, in the
+ * order of its free list, with the lock held (visit must not call the
+ * buddy). Stops early when visit returns false. Returns the number of
+ * blocks visited; 0 for an order above BUDDY_MAX_ORDER. */
+size_t buddy_for_each_free_block(unsigned order, bool (*visit)(void *ctx, phys_addr_t pa), void *ctx);
 
 /* Bytes of metadata buddy_init() needs for the span [lowest, highest_end):
  * one struct buddy_frame per frame from the aligned-down base to the end.
@@ -67,10 +79,16 @@ enum mm_error buddy_add_free_range(phys_addr_t base, uint64_t size_bytes);
 
 /* Allocate a block of 2^order pages, aligned to its size, splitting a larger
  * block if needed; its physical address goes to *out. The block's content is
- * whatever was there. Allowed from stage BUDDY on.
+ * whatever was there (the poison, for pages freed while poisoning was on).
+ * Every page of the block that was poisoned when it was freed is checked
+ * first (see buddy_set_poisoning). Allowed from stage BUDDY on.
  * Returns MM_OK, MM_ERR_WRONG_STAGE, MM_ERR_INVALID (order above
- * BUDDY_MAX_ORDER, NULL out) or MM_ERR_NO_MEMORY (no block of that order or
- * larger; the message names the order). */
+ * BUDDY_MAX_ORDER, NULL out), MM_ERR_NO_MEMORY (no block of that order or
+ * larger; the message names the order) or MM_ERR_USE_AFTER_FREE (a poisoned
+ * page of the block was written while it was free: the message names the
+ * page and the offset, the use-after-free hook is called with both, *out is
+ * left alone, and the block is kept out of use for good, since whoever
+ * wrote it may write it again). */
 enum mm_error buddy_alloc_pages(unsigned order, phys_addr_t *out);
 
 /* Give back the block of 2^order pages at pa, which buddy_alloc_pages()
@@ -83,6 +101,34 @@ enum mm_error buddy_alloc_pages(unsigned order, phys_addr_t *out);
  * MM_ERR_DOUBLE_FREE (already free) or MM_ERR_WRONG_ORDER (allocated with
  * another order; the message names both). */
 enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order);
+
+/*
+ * Page poisoning: with it on, buddy_free_pages() fills every page of the
+ * freed block with PAGE_POISON_BYTE (page_poison.h) and marks it poisoned;
+ * buddy_alloc_pages() checks every poisoned page of the block it hands out
+ * and reports the first changed byte as a use after free. Pages given by
+ * buddy_add_free_range() are not poisoned (nobody can have used them after
+ * a free, and filling all RAM would cost a pass over it at boot): they are
+ * not checked until they have been allocated and freed once.
+ *
+ * Turning it on or off is allowed at any time and only decides what later
+ * frees do: pages poisoned earlier are still checked when they come back,
+ * and pages freed while it was off are never checked, so switching cannot
+ * cause a false report. Off by default (and after buddy_reset()).
+ */
+void buddy_set_poisoning(bool on);
+bool buddy_poisoning(void);
+
+/* Called by buddy_alloc_pages() when it finds a use after free, with the
+ * physical address of the changed page and the byte offset of the first
+ * changed byte in it, after the buddy's lock is dropped and before
+ * MM_ERR_USE_AFTER_FREE is returned. The kernel's hook panics; host tests
+ * record. NULL (the default, and after buddy_reset()) calls nothing. */
+typedef void (*buddy_use_after_free_hook)(phys_addr_t page, uint64_t offset);
+void buddy_set_use_after_free_hook(buddy_use_after_free_hook hook);
+
+/* Free pages that are poisoned (and will be checked when allocated). */
+uint64_t buddy_poisoned_pages(void);
 
 /* The smallest order whose block holds size_bytes (0 for 0 bytes). Sizes
  * above BUDDY_MAX_BLOCK give BUDDY_MAX_ORDER + 1, which buddy_alloc_pages()
@@ -108,8 +154,8 @@ void buddy_dump(void);
 /* Walk every free list and all the metadata: list entries are free heads of
  * the list's order, aligned, inside the span, correctly linked; no free
  * block has a free buddy of the same order; every block's other frames are
- * tails; the counters agree. Logs the first violation and returns false;
- * returns true when all holds. */
+ * tails; only frames of free blocks are poisoned; the counters agree. Logs the first violation and returns
+ * false; returns true when all holds. */
 bool buddy_check_invariants(void);
 
 /* A frame source (name "buddy") that allocates and frees single order-0
@@ -117,7 +163,8 @@ bool buddy_check_invariants(void);
 struct frame_source *buddy_frame_source(void);
 
 /* Host tests only: forget everything (the metadata memory stays the
- * caller's), so buddy_init() may run again. */
+ * caller's), so buddy_init() may run again; poisoning goes off and the
+ * use-after-free hook back to NULL. */
 void buddy_reset(void);
 
 #endif /* BUDDY_H */

@@ -3,13 +3,15 @@
  *
  * Algorithm:
  *  - Each table is an array of regions sorted by base, none overlapping or
- *    touching another. Adding [base, end) finds the run of regions it
- *    overlaps or touches and replaces the run by one merged region; with no
- *    such run it inserts a new region at its sorted place.
+ *    touching another, kept by the code stage 1 shares (range_table.c).
+ *    Adding [base, end) finds the run of regions it overlaps or touches and
+ *    replaces the run by one merged region; with no such run it inserts a
+ *    new region at its sorted place.
  *  - Removing [base, end) finds the run of regions it overlaps, keeps the
  *    part of the first one below base and the part of the last one above
  *    end, and drops the rest. Cutting a hole in one region turns one region
- *    into two, so the room is checked before anything changes.
+ *    into two, so the room is checked before anything changes: a full table
+ *    is refused with MM_ERR_TABLE_FULL (stage 1's policy differs).
  *  - Free ranges are computed on demand: walk memory regions upwards and
  *    step over the reserved regions inside each one.
  *  - Allocation is bottom-up first fit over the free ranges, then a reserve.
@@ -25,16 +27,11 @@ _Static_assert(MEMBLOCK_MAX_REGIONS >= PHYS_MEMORY_AREA_MAX,
 struct memblock_type {
 	const char *name; /* "memory" or "reserved", for messages */
 	size_t count;
-	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];
+	struct mm_range regions[MEMBLOCK_MAX_REGIONS];
 };
 
 static struct memblock_type memory = {.name = "memory"};
 static struct memblock_type reserved = {.name = "reserved"};
-
-static uint64_t region_end(const struct memblock_region *region)
-{
-	return region->base + region->size_bytes;
-}
 
 void memblock_reset(void)
 {
@@ -65,18 +62,6 @@ static enum mm_error check_modify_stage(const char *who)
 	return mm_stage_check(who, MM_STAGE_MEMBLOCK, MM_STAGE_PAGING);
 }
 
-/* Replace regions [from, to) of type by the n regions in pieces. The caller
- * has checked that the result fits. */
-static void replace_regions(struct memblock_type *type, size_t from, size_t to,
-                            const struct memblock_region *pieces, size_t n)
-{
-	size_t tail = type->count - to;
-	__builtin_memmove(&type->regions[from + n], &type->regions[to], tail * sizeof(type->regions[0]));
-	for (size_t i = 0; i < n; i++)
-		type->regions[from + i] = pieces[i];
-	type->count = type->count - (to - from) + n;
-}
-
 /* Add [base, base + size_bytes) to type, merging as described above. */
 static enum mm_error add_range(const char *who, struct memblock_type *type, phys_addr_t base,
                                uint64_t size_bytes)
@@ -85,27 +70,15 @@ static enum mm_error add_range(const char *who, struct memblock_type *type, phys
 	if (err != MM_OK)
 		return err;
 	uint64_t end = base + size_bytes;
-
-	/* [first, last): the regions that overlap or touch [base, end). */
-	size_t first = 0;
-	while (first < type->count && region_end(&type->regions[first]) < base)
-		first++;
-	size_t last = first;
-	while (last < type->count && type->regions[last].base <= end)
-		last++;
-
-	struct memblock_region merged = {.base = base, .size_bytes = size_bytes};
-	if (last > first) {
-		uint64_t first_base = type->regions[first].base;
-		uint64_t last_end = region_end(&type->regions[last - 1]);
-		merged.base = first_base < base ? first_base : base;
-		merged.size_bytes = (last_end > end ? last_end : end) - merged.base;
-	} else if (type->count == MEMBLOCK_MAX_REGIONS) {
+	size_t first, last;
+	range_table_run(type->regions, type->count, base, end, true, &first, &last);
+	if (last == first && type->count == MEMBLOCK_MAX_REGIONS) {
 		mm_log("%s: %s table full (%d regions): cannot add [0x%lx-0x%lx)\n", who, type->name,
 		       MEMBLOCK_MAX_REGIONS, base, end);
 		return MM_ERR_TABLE_FULL;
 	}
-	replace_regions(type, first, last, &merged, 1);
+	struct mm_range merged = range_table_merge(type->regions, first, last, base, end);
+	range_table_replace(type->regions, &type->count, first, last, &merged, 1);
 	return MM_OK;
 }
 
@@ -118,34 +91,22 @@ static enum mm_error remove_range(const char *who, struct memblock_type *type, p
 		return err;
 	uint64_t end = base + size_bytes;
 
-	/* [first, last): the regions that overlap [base, end). */
-	size_t first = 0;
-	while (first < type->count && region_end(&type->regions[first]) <= base)
-		first++;
-	size_t last = first;
-	while (last < type->count && type->regions[last].base < end)
-		last++;
+	size_t first, last;
+	range_table_run(type->regions, type->count, base, end, false, &first, &last);
 	if (first == last)
 		return MM_OK; /* nothing of the range is in the table */
 
 	/* What survives: the part below base and the part above end. */
-	struct memblock_region pieces[2];
-	size_t n = 0;
-	const struct memblock_region *lowest = &type->regions[first];
-	const struct memblock_region *highest = &type->regions[last - 1];
-	if (lowest->base < base)
-		pieces[n++] =
-		    (struct memblock_region){.base = lowest->base, .size_bytes = base - lowest->base};
-	if (region_end(highest) > end)
-		pieces[n++] = (struct memblock_region){.base = end, .size_bytes = region_end(highest) - end};
-
+	struct mm_range pieces[2];
+	size_t n = range_table_cut_pieces(type->regions, first, last, base, end, pieces);
 	if (type->count - (last - first) + n > MEMBLOCK_MAX_REGIONS) {
 		mm_log("%s: %s table full (%d regions): cutting [0x%lx-0x%lx) out of [0x%lx-0x%lx) needs "
 		       "one more region\n",
-		       who, type->name, MEMBLOCK_MAX_REGIONS, base, end, lowest->base, region_end(lowest));
+		       who, type->name, MEMBLOCK_MAX_REGIONS, base, end, type->regions[first].base,
+		       mm_range_end(&type->regions[first]));
 		return MM_ERR_TABLE_FULL;
 	}
-	replace_regions(type, first, last, pieces, n);
+	range_table_replace(type->regions, &type->count, first, last, pieces, n);
 	return MM_OK;
 }
 
@@ -203,8 +164,8 @@ bool memblock_is_memory(phys_addr_t base, uint64_t size_bytes)
 		return false;
 	/* Regions never touch, so a covered range lies inside a single one. */
 	for (size_t i = 0; i < memory.count; i++) {
-		const struct memblock_region *region = &memory.regions[i];
-		if (region->base <= base && region_end(region) >= base + size_bytes)
+		const struct mm_range *region = &memory.regions[i];
+		if (region->base <= base && mm_range_end(region) >= base + size_bytes)
 			return true;
 	}
 	return false;
@@ -215,8 +176,8 @@ bool memblock_overlaps_reserved(phys_addr_t base, uint64_t size_bytes)
 	if (check_range("memblock_overlaps_reserved", base, size_bytes) != MM_OK)
 		return false;
 	for (size_t i = 0; i < reserved.count; i++) {
-		const struct memblock_region *region = &reserved.regions[i];
-		if (region->base < base + size_bytes && region_end(region) > base)
+		const struct mm_range *region = &reserved.regions[i];
+		if (region->base < base + size_bytes && mm_range_end(region) > base)
 			return true;
 	}
 	return false;
@@ -225,8 +186,8 @@ bool memblock_overlaps_reserved(phys_addr_t base, uint64_t size_bytes)
 bool memblock_next_free_range(uint64_t *cursor, phys_addr_t *base, phys_addr_t *end)
 {
 	for (size_t m = 0; m < memory.count; m++) {
-		const struct memblock_region *mem = &memory.regions[m];
-		uint64_t mem_end = region_end(mem);
+		const struct mm_range *mem = &memory.regions[m];
+		uint64_t mem_end = mm_range_end(mem);
 		if (mem_end <= *cursor)
 			continue;
 		uint64_t start = mem->base > *cursor ? mem->base : *cursor;
@@ -236,11 +197,11 @@ bool memblock_next_free_range(uint64_t *cursor, phys_addr_t *base, phys_addr_t *
 		 * begins above start ends the free piece. Reserved regions never
 		 * touch, so after one step the next one begins above start. */
 		for (size_t r = 0; r < reserved.count && start < mem_end; r++) {
-			const struct memblock_region *res = &reserved.regions[r];
-			if (region_end(res) <= start)
+			const struct mm_range *res = &reserved.regions[r];
+			if (mm_range_end(res) <= start)
 				continue;
 			if (res->base <= start) {
-				start = region_end(res);
+				start = mm_range_end(res);
 				continue;
 			}
 			stop = res->base < mem_end ? res->base : mem_end;
@@ -323,12 +284,12 @@ size_t memblock_reserved_count(void)
 	return reserved.count;
 }
 
-const struct memblock_region *memblock_memory_region(size_t i)
+const struct mm_range *memblock_memory_region(size_t i)
 {
 	return i < memory.count ? &memory.regions[i] : NULL;
 }
 
-const struct memblock_region *memblock_reserved_region(size_t i)
+const struct mm_range *memblock_reserved_region(size_t i)
 {
 	return i < reserved.count ? &reserved.regions[i] : NULL;
 }
@@ -351,11 +312,46 @@ uint64_t memblock_reserved_bytes(void)
 	return total_bytes(&reserved);
 }
 
+/* One table: a count it can hold, and regions that are non-empty, do not
+ * wrap, and are sorted without overlapping or touching. The name comes from
+ * the caller, not from the table, which may be the thing that is damaged. */
+static bool check_type(const struct memblock_type *type, const char *name)
+{
+	if (type->count > MEMBLOCK_MAX_REGIONS) {
+		mm_log("memblock_check_invariants: the %s table says %zu regions; it holds %d\n", name,
+		       type->count, MEMBLOCK_MAX_REGIONS);
+		return false;
+	}
+	for (size_t i = 0; i < type->count; i++) {
+		const struct mm_range *r = &type->regions[i];
+		if (r->size_bytes == 0 || r->size_bytes > UINT64_MAX - r->base) {
+			mm_log("memblock_check_invariants: %s region %zu at 0x%lx, size 0x%lx, is empty or "
+			       "wraps\n",
+			       name, i, r->base, r->size_bytes);
+			return false;
+		}
+		if (i > 0 && mm_range_end(&type->regions[i - 1]) >= r->base) {
+			mm_log("memblock_check_invariants: %s regions %zu [0x%lx-0x%lx) and %zu "
+			       "[0x%lx-0x%lx) are "
+			       "out of order, overlap or touch\n",
+			       name, i - 1, type->regions[i - 1].base, mm_range_end(&type->regions[i - 1]), i,
+			       r->base, mm_range_end(r));
+			return false;
+		}
+	}
+	return true;
+}
+
+bool memblock_check_invariants(void)
+{
+	return check_type(&memory, "memory") && check_type(&reserved, "reserved");
+}
+
 static void dump_type(const struct memblock_type *type)
 {
 	mm_log("memblock: %s: %zu regions, 0x%lx bytes\n", type->name, type->count, total_bytes(type));
 	for (size_t i = 0; i < type->count; i++)
-		mm_log("  [0x%lx-0x%lx) %lu KiB\n", type->regions[i].base, region_end(&type->regions[i]),
+		mm_log("  [0x%lx-0x%lx) %lu KiB\n", type->regions[i].base, mm_range_end(&type->regions[i]),
 		       type->regions[i].size_bytes >> 10);
 }
 

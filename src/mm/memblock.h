@@ -18,6 +18,7 @@
 #define MEMBLOCK_H
 
 #include "mm_types.h"
+#include "range_table.h"
 
 /* Capacity of each table. The memory table must hold every entry of
  * phys_memory_area[] (PHYS_MEMORY_AREA_MAX, also 512): those entries are
@@ -33,10 +34,7 @@
 /* max_end for memblock_alloc_range() meaning "no upper limit". */
 #define MEMBLOCK_ALLOC_ANYWHERE UINT64_MAX
 
-struct memblock_region {
-	phys_addr_t base;
-	uint64_t size_bytes;
-};
+/* A region is a struct mm_range (range_table.h): base and size_bytes. */
 
 /* Empty both tables (for memblock_init_from_phys_areas() and host tests). */
 void memblock_reset(void);
@@ -108,12 +106,18 @@ size_t memblock_memory_count(void);
 size_t memblock_reserved_count(void);
 
 /* Region i of each table (sorted by base), or NULL if i is out of range. */
-const struct memblock_region *memblock_memory_region(size_t i);
-const struct memblock_region *memblock_reserved_region(size_t i);
+const struct mm_range *memblock_memory_region(size_t i);
+const struct mm_range *memblock_reserved_region(size_t i);
 
 /* Total bytes in each table. */
 uint64_t memblock_memory_bytes(void);
 uint64_t memblock_reserved_bytes(void);
+
+/* Check both tables: each holds at most MEMBLOCK_MAX_REGIONS regions, each
+ * region is non-empty and does not wrap, and the regions are sorted and
+ * neither overlap nor touch. Logs the first violation and returns false;
+ * returns true when all holds. Works in every stage. */
+bool memblock_check_invariants(void);
 
 /* Log both tables, one line per region. */
 void memblock_dump(void);

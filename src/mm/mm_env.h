@@ -30,7 +30,4 @@ void mm_cpu_relax(void);
  * the trailing newline). For uint64_t use %lx / %lu, for size_t %zu. */
 void mm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Stop with "KERNEL PANIC: <message>". Only the stage driver calls it. */
-__attribute__((noreturn, format(printf, 1, 2))) void mm_panic(const char *fmt, ...);
-
 #endif /* MM_ENV_H */

@@ -21,6 +21,7 @@ const char *mm_strerror(enum mm_error err)
 	case MM_ERR_UNSUPPORTED: return "unsupported";
 	case MM_ERR_REFUSED: return "refused";
 	case MM_ERR_WRONG_STAGE: return "wrong MM stage";
+	case MM_ERR_USE_AFTER_FREE: return "use after free";
 	}
 	return "unknown error";
 }

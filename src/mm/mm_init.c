@@ -1,5 +1,6 @@
 /*
- * mm_init.c - the MM stages 2 to 5 (see mm_init.h). Each function checks
+ * mm_init.c - the MM stages 2 to 5 and stage 6's removal of the low remap
+ * (see mm_init.h). Each function checks
  * the stage it starts from, does its one job, advances the stage and prints
  * one line. They only call the public APIs of memblock, bump, the mapper
  * and the buddy: this file is the place to read the bring-up order.
@@ -13,17 +14,24 @@
 #include "mm_stage.h"
 #include "phys_area.h"
 
+/* The first address past the lower half (bit 47 set is non-canonical). */
+#define LOWER_HALF_END ((virt_addr_t)1 << 47)
+
 static struct pt_space kernel_space;
-static uint64_t direct_map_table_bytes;
+static phys_addr_t buddy_meta_phys; /* where stage 5 put the buddy's metadata */
+static uint64_t buddy_meta_bytes;
+static struct mm_low_remap low_remap; /* what stage 4 mapped, for stage 6 */
 
 struct pt_space *mm_kernel_space(void)
 {
 	return &kernel_space;
 }
 
-uint64_t mm_direct_map_table_bytes(void)
+bool mm_buddy_metadata(phys_addr_t *pa, uint64_t *size_bytes)
 {
-	return direct_map_table_bytes;
+	*pa = buddy_meta_phys;
+	*size_bytes = buddy_meta_bytes;
+	return buddy_meta_bytes != 0;
 }
 
 enum mm_error mm_boot_reserve(struct mm_boot_params *params, phys_addr_t base, uint64_t size_bytes,
@@ -48,15 +56,10 @@ static enum mm_error reserve_named(phys_addr_t base, uint64_t size_bytes, const 
 	return err;
 }
 
-/* Does [first, last) overlap any memblock memory region? */
-static bool overlaps_memory(phys_addr_t first, phys_addr_t last)
+/* Do [a, a + a_bytes) and [b, b + b_bytes) share a byte? */
+static bool ranges_overlap(phys_addr_t a, uint64_t a_bytes, phys_addr_t b, uint64_t b_bytes)
 {
-	for (size_t i = 0; i < memblock_memory_count(); i++) {
-		const struct memblock_region *r = memblock_memory_region(i);
-		if (first < r->base + r->size_bytes && r->base < last)
-			return true;
-	}
-	return false;
+	return a < b + b_bytes && b < a + a_bytes;
 }
 
 enum mm_error mm_memblock_stage(const struct mm_boot_params *params)
@@ -64,22 +67,8 @@ enum mm_error mm_memblock_stage(const struct mm_boot_params *params)
 	enum mm_error err = memblock_init_from_phys_areas();
 	if (err != MM_OK)
 		return err;
-	/* A map may list a range as available and (also) as reserved, ACPI or
-	 * bad: the stricter type wins. Remove those ranges from memory, rounded
-	 * out to whole pages, so no page that is partly firmware's is RAM. */
-	for (size_t i = 0; i < phys_other_area_count; i++) {
-		const struct phys_other_area *a = &phys_other_area[i];
-		phys_addr_t first = ALIGN_DOWN(a->base, PAGE_SIZE);
-		uint64_t end = a->base + a->size_bytes < a->base ? UINT64_MAX : a->base + a->size_bytes;
-		phys_addr_t last = end > UINT64_MAX - PAGE_SIZE ? ALIGN_DOWN(UINT64_MAX, PAGE_SIZE)
-		                                                : ALIGN_UP(end, PAGE_SIZE);
-		if (last <= first || !overlaps_memory(first, last))
-			continue;
-		mm_log("memblock: [0x%lx-0x%lx) is listed as usable and as %s: not using it\n", a->base, end,
-		       phys_area_type_name(a->type));
-		if ((err = memblock_remove(first, last - first)) != MM_OK)
-			return err;
-	}
+	/* Ranges the map lists as both usable and another type were cut out
+	 * in stage 1 (phys_area.c): memory here is RAM and nothing else. */
 	/* The first MiB holds the BIOS data area, the EBDA, ROMs and (later)
 	 * the AP trampoline; nothing general-purpose goes there. */
 	if ((err = reserve_named(0, MiB(1), "first 1 MiB")) != MM_OK)
@@ -124,11 +113,48 @@ static enum mm_error map_kernel_section(virt_addr_t start, virt_addr_t end, unsi
 	return err;
 }
 
+/* The stacks in the kernel image, R+W, in the runs between their guard
+ * pages. The guard pages are skipped on purpose, and must stay unmapped:
+ * the first write past the bottom of a stack has to fault in its guard
+ * (and be reported as a stack overflow) instead of landing in .bss below.
+ * Returns the number of bytes mapped in *mapped. */
+static enum mm_error map_kernel_stacks(const struct mm_kernel_layout *k, uint64_t *mapped)
+{
+	virt_addr_t from = k->stacks_start;
+	*mapped = 0;
+	if (k->stack_guard_count > MM_MAX_STACK_GUARDS) {
+		mm_log("paging: %zu stack guards; at most %d\n", k->stack_guard_count, MM_MAX_STACK_GUARDS);
+		return MM_ERR_INVALID;
+	}
+	for (size_t i = 0; i <= k->stack_guard_count; i++) {
+		/* Map [from, guard), skip the guard; after the last guard, map up
+		 * to the end of the stacks. */
+		bool last = i == k->stack_guard_count;
+		virt_addr_t guard = last ? k->stacks_end : k->stack_guards[i];
+		if (guard < from || guard % PAGE_SIZE != 0 || (!last && guard + PAGE_SIZE > k->stacks_end)) {
+			if (last)
+				mm_log("paging: kernel stacks end at 0x%lx, below 0x%lx\n", guard, from);
+			else
+				mm_log("paging: stack guard %zu at 0x%lx is not a page inside the stacks "
+				       "[0x%lx-0x%lx) "
+				       "above the guard before it\n",
+				       i, guard, k->stacks_start, k->stacks_end);
+			return MM_ERR_INVALID;
+		}
+		enum mm_error err = map_kernel_section(from, guard, PT_WRITE | PT_GLOBAL, "stack");
+		if (err != MM_OK)
+			return err;
+		*mapped += guard - from;
+		from = guard + PAGE_SIZE;
+	}
+	return MM_OK;
+}
+
 /* The direct map: every memblock memory region at PHYS_OFFSET + phys. */
 static enum mm_error map_direct_map(struct pt_map_stats *total)
 {
 	for (size_t i = 0; i < memblock_memory_count(); i++) {
-		const struct memblock_region *r = memblock_memory_region(i);
+		const struct mm_range *r = memblock_memory_region(i);
 		struct pt_map_stats s = {0};
 		/* Tables are not loaded yet: nothing to flush (PT_TLB_IGNORE). */
 		enum mm_error err = pt_map_range(&kernel_space, PHYS_OFFSET + r->base, r->base, r->size_bytes,
@@ -153,27 +179,81 @@ void mm_switch_to_kernel_tables(phys_addr_t new_root)
 	mm_log("paging: CR3 0x%lx -> 0x%lx (the kernel's own tables are live)\n", old_root, new_root);
 }
 
-struct wx_report_ctx {
-	size_t outside_low_remap_pages;
-};
-
-static void report_wx_range(virt_addr_t start, uint64_t size_bytes, void *opaque)
+static void report_wx_range(virt_addr_t start, uint64_t size_bytes, void *ctx)
 {
-	struct wx_report_ctx *ctx = opaque;
-	bool low_remap = start + size_bytes <= LOW_REMAP_SIZE;
-	mm_log("  W+X: [0x%lx-0x%lx) %lu KiB%s\n", start, start + size_bytes, size_bytes >> 10,
-	       low_remap ? " (the low identity remap, for starting other CPUs)" : " NOT ALLOWED");
-	if (!low_remap)
-		ctx->outside_low_remap_pages += size_bytes / PAGE_SIZE;
+	(void)ctx;
+	mm_log("  W+X: [0x%lx-0x%lx) %lu KiB\n", start, start + size_bytes, size_bytes >> 10);
 }
 
 size_t mm_audit_wx(void)
 {
-	struct wx_report_ctx ctx = {0};
-	size_t pages = pt_audit_wx(&kernel_space, report_wx_range, &ctx);
-	mm_log("paging: W^X audit: %zu writable+executable pages, %zu outside the low remap\n", pages,
-	       ctx.outside_low_remap_pages);
-	return ctx.outside_low_remap_pages;
+	size_t pages = pt_audit_wx(&kernel_space, report_wx_range, NULL);
+	mm_log("paging: W^X audit: %zu writable+executable pages\n", pages);
+	return pages;
+}
+
+/* May [base, base + size_bytes) be part of the low remap? The rules are
+ * those of struct mm_low_remap; the boot loader's ranges (boot information,
+ * modules) must not be there either, since the trampoline is copied over
+ * these pages. */
+static enum mm_error check_low_remap_range(const struct mm_boot_params *params, phys_addr_t base,
+                                           uint64_t size_bytes, const char *what)
+{
+	if (!IS_ALIGNED(base, PAGE_SIZE) || !IS_ALIGNED(size_bytes, PAGE_SIZE)) {
+		mm_log("paging: low remap %s [0x%lx-0x%lx) is not page-aligned\n", what, base,
+		       base + size_bytes);
+		return MM_ERR_MISALIGNED;
+	}
+	const char *problem = NULL;
+	if (size_bytes == 0)
+		problem = "is empty";
+	else if (base == 0)
+		problem = "includes page 0, which stays unmapped so that NULL faults";
+	else if (base >= MiB(1) || size_bytes > MiB(1) - base)
+		problem = "is not inside the first MiB, which stage 2 reserves";
+	if (problem) {
+		mm_log("paging: low remap %s [0x%lx-0x%lx) %s\n", what, base, base + size_bytes, problem);
+		return MM_ERR_INVALID;
+	}
+	for (size_t i = 0; i < params->reserved_count; i++) {
+		const struct mm_boot_range *r = &params->reserved[i];
+		if (ranges_overlap(base, size_bytes, r->base, r->size_bytes)) {
+			mm_log("paging: low remap %s [0x%lx-0x%lx) overlaps the %s [0x%lx-0x%lx)\n", what,
+			       base, base + size_bytes, r->what, r->base, r->base + r->size_bytes);
+			return MM_ERR_OVERLAP;
+		}
+	}
+	return MM_OK;
+}
+
+/* The low identity remap: the trampoline's code R+X and its data R, NX,
+ * at their physical addresses, and nothing else in the lower half. Not
+ * global: it is removed in stage 6. */
+static enum mm_error map_low_remap(const struct mm_boot_params *params)
+{
+	const struct mm_low_remap *lr = &params->low_remap;
+	enum mm_error err;
+	if ((err = check_low_remap_range(params, lr->code_phys, lr->code_bytes, "code")) != MM_OK ||
+	    (err = check_low_remap_range(params, lr->data_phys, lr->data_bytes, "data")) != MM_OK)
+		return err;
+	if (ranges_overlap(lr->code_phys, lr->code_bytes, lr->data_phys, lr->data_bytes)) {
+		mm_log("paging: low remap code [0x%lx-0x%lx) and data [0x%lx-0x%lx) overlap\n", lr->code_phys,
+		       lr->code_phys + lr->code_bytes, lr->data_phys, lr->data_phys + lr->data_bytes);
+		return MM_ERR_OVERLAP;
+	}
+	/* Tables are not loaded yet: nothing to flush (PT_TLB_IGNORE). */
+	if ((err = pt_map_range(&kernel_space, lr->code_phys, lr->code_phys, lr->code_bytes, PT_EXEC,
+	                        PT_TLB_IGNORE, NULL)) != MM_OK ||
+	    (err = pt_map_range(&kernel_space, lr->data_phys, lr->data_phys, lr->data_bytes, 0, PT_TLB_IGNORE,
+	                        NULL)) != MM_OK) {
+		mm_log("paging: cannot map the low identity remap: %s\n", mm_strerror(err));
+		return err;
+	}
+	low_remap = *lr;
+	mm_log("paging: low identity remap for AP start-up: trampoline code [0x%lx-0x%lx) R+X, data "
+	       "[0x%lx-0x%lx) R+NX until the other CPUs are up\n",
+	       lr->code_phys, lr->code_phys + lr->code_bytes, lr->data_phys, lr->data_phys + lr->data_bytes);
+	return MM_OK;
 }
 
 enum mm_error mm_paging_stage(const struct mm_boot_params *params)
@@ -187,7 +267,7 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	struct pt_map_stats dm = {0};
 	if ((err = map_direct_map(&dm)) != MM_OK)
 		return err;
-	direct_map_table_bytes = (dm.table_frames + 1) * PAGE_SIZE; /* + 1: the root */
+	uint64_t direct_map_table_bytes = (dm.table_frames + 1) * PAGE_SIZE; /* + 1: the root */
 	mm_log("paging: direct map of %lu MiB at 0x%lx: %zu x 1 GiB, %zu x 2 MiB, %zu x 4 KiB pages, "
 	       "%lu KiB of page tables (1 GiB pages %s)\n",
 	       memblock_memory_bytes() >> 20, PHYS_OFFSET, dm.pages_1g, dm.pages_2m, dm.pages_4k,
@@ -200,26 +280,27 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	    (err = map_kernel_section(k->data_start, k->data_end, PT_WRITE | PT_GLOBAL, ".data/.bss")) !=
 	        MM_OK)
 		return err;
-	mm_log(
-	    "paging: kernel image at 0x%lx: .text R+X %lu KiB, .rodata R %lu KiB, .data/.bss R+W %lu KiB\n",
-	    k->text_start, (k->text_end - k->text_start) >> 10, (k->rodata_end - k->rodata_start) >> 10,
-	    (k->data_end - k->data_start) >> 10);
+	uint64_t stack_bytes;
+	if ((err = map_kernel_stacks(k, &stack_bytes)) != MM_OK)
+		return err;
+	mm_log("paging: kernel image at 0x%lx: .text R+X %lu KiB, .rodata R %lu KiB, .data/.bss R+W %lu KiB, "
+	       "stacks R+W %lu KiB above %zu unmapped guard pages\n",
+	       k->text_start, (k->text_end - k->text_start) >> 10, (k->rodata_end - k->rodata_start) >> 10,
+	       (k->data_end - k->data_start) >> 10, stack_bytes >> 10, k->stack_guard_count);
 
 	/* Other CPUs start in real mode at a low physical address and turn
-	 * paging on with these tables: the code doing it must be mapped at the
-	 * same address before and after. Not global: it is removed later. */
-	if ((err = pt_map_range(&kernel_space, 0, 0, LOW_REMAP_SIZE, PT_WRITE | PT_EXEC, PT_TLB_IGNORE,
-	                        NULL)) != MM_OK) {
-		mm_log("paging: cannot map the low identity remap: %s\n", mm_strerror(err));
+	 * paging on with these tables: the code doing it, and the data it reads
+	 * afterwards, must be mapped at the same address before and after. */
+	if ((err = map_low_remap(params)) != MM_OK)
 		return err;
-	}
-	mm_log("paging: low identity remap [0x0-0x%lx) R+W+X until the other CPUs are up\n", LOW_REMAP_SIZE);
 
 	mm_switch_to_kernel_tables(kernel_space.root);
 	if ((err = mm_stage_advance(MM_STAGE_PAGING)) != MM_OK)
 		return err;
-	if (mm_audit_wx() != 0) {
-		mm_log("paging: W^X audit failed: writable+executable mappings outside the low remap\n");
+	size_t wx_pages = mm_audit_wx();
+	if (wx_pages != 0) {
+		mm_log("paging: W^X audit failed: %zu writable+executable pages right after the CR3 switch\n",
+		       wx_pages);
 		return MM_ERR_INVALID;
 	}
 	return MM_OK;
@@ -241,6 +322,13 @@ enum mm_error mm_buddy_stage(void)
 
 	/* The buddy's per-frame metadata is the last thing memblock hands out. */
 	uint64_t meta_bytes = buddy_metadata_bytes(lowest, highest_end);
+	if (meta_bytes == 0) { /* memblock regions are never empty: the span is too large */
+		mm_log("buddy: the physical span [0x%lx-0x%lx) has %lu frames, too many for the buddy's "
+		       "metadata: frame indices are 32-bit, so a span holds at most %u frames (%lu GiB)\n",
+		       lowest, highest_end, (highest_end - lowest) >> PAGE_SHIFT, BUDDY_NONE - 1,
+		       ((uint64_t)(BUDDY_NONE - 1) << PAGE_SHIFT) >> 30);
+		return MM_ERR_UNSUPPORTED;
+	}
 	phys_addr_t meta_phys;
 	if ((err = memblock_alloc(ALIGN_UP(meta_bytes, PAGE_SIZE), PAGE_SIZE, &meta_phys)) != MM_OK) {
 		mm_log("buddy: cannot get %lu bytes of metadata from memblock: %s\n", meta_bytes,
@@ -249,6 +337,8 @@ enum mm_error mm_buddy_stage(void)
 	}
 	if ((err = buddy_init(lowest, highest_end, mm_phys_to_virt(meta_phys), meta_bytes)) != MM_OK)
 		return err;
+	buddy_meta_phys = meta_phys;
+	buddy_meta_bytes = meta_bytes;
 
 	/* Take over every free range: memory minus everything reserved so far
 	 * (first MiB, kernel, boot info, modules, bump frames, metadata). */
@@ -278,6 +368,25 @@ enum mm_error mm_buddy_stage(void)
 	return MM_OK;
 }
 
+/* Unmap one range of the low remap, naming it if that fails. */
+static enum mm_error unmap_low_range(phys_addr_t base, uint64_t size_bytes, const char *what)
+{
+	enum mm_error err = pt_unmap_range(&kernel_space, base, size_bytes, PT_TLB_FLUSH_PAGE);
+	if (err != MM_OK)
+		mm_log("mm_remove_low_remap: unmapping %s [0x%lx-0x%lx) failed: %s\n", what, base,
+		       base + size_bytes, mm_strerror(err));
+	return err;
+}
+
+/* pt_for_each_mapping visitor: the walk is in ascending order, so the first
+ * mapping is the lowest. Note it and stop. */
+static bool note_lowest_mapping(void *ctx, virt_addr_t va, const struct pt_translation *t)
+{
+	(void)t;
+	*(virt_addr_t *)ctx = va;
+	return false;
+}
+
 enum mm_error mm_remove_low_remap(void)
 {
 	enum mm_error err = mm_stage_check("mm_remove_low_remap", MM_STAGE_BUDDY, MM_STAGE_BUDDY);
@@ -285,15 +394,16 @@ enum mm_error mm_remove_low_remap(void)
 		return err;
 	uint64_t free_before = buddy_free_pages_total();
 	/* pt_unmap_range never frees mapped frames; the empty tables stay in
-	 * place (a few KiB) in case the range is mapped again. */
-	if ((err = pt_unmap_range(&kernel_space, 0, LOW_REMAP_SIZE, PT_TLB_FLUSH_ALL)) != MM_OK) {
-		mm_log("mm_remove_low_remap: unmapping [0x0-0x%lx) failed: %s\n", LOW_REMAP_SIZE,
-		       mm_strerror(err));
+	 * place (a few KiB) in case the range is mapped again. This CPU's TLB
+	 * forgets exactly the pages that changed. */
+	if ((err = unmap_low_range(low_remap.code_phys, low_remap.code_bytes, "code")) != MM_OK ||
+	    (err = unmap_low_range(low_remap.data_phys, low_remap.data_bytes, "data")) != MM_OK)
 		return err;
-	}
-	struct pt_translation t;
-	if (pt_translate(&kernel_space, 0, &t) != MM_ERR_NOT_MAPPED) {
-		mm_log("mm_remove_low_remap: page 0 is still mapped after the unmap\n");
+	virt_addr_t lowest = UINT64_MAX;
+	pt_for_each_mapping(&kernel_space, note_lowest_mapping, &lowest);
+	if (lowest < LOWER_HALF_END) {
+		mm_log("mm_remove_low_remap: 0x%lx in the lower half is still mapped after the unmap\n",
+		       lowest);
 		return MM_ERR_INVALID;
 	}
 	if (buddy_free_pages_total() != free_before) {
@@ -303,7 +413,9 @@ enum mm_error mm_remove_low_remap(void)
 	}
 	if ((err = mm_stage_advance(MM_STAGE_SMP)) != MM_OK)
 		return err;
-	mm_log("paging: low identity remap [0x0-0x%lx) removed, no frame freed; page 0 is unmapped\n",
-	       LOW_REMAP_SIZE);
+	mm_log("paging: low identity remap removed (code [0x%lx-0x%lx), data [0x%lx-0x%lx)), no frame "
+	       "freed; nothing in the lower half is mapped\n",
+	       low_remap.code_phys, low_remap.code_phys + low_remap.code_bytes, low_remap.data_phys,
+	       low_remap.data_phys + low_remap.data_bytes);
 	return MM_OK;
 }

@@ -1,6 +1,6 @@
 /*
  * mm_init.h - the MM stages 2 to 5, each one call, each consuming only what
- * the stages before it produced:
+ * the stages before it produced, and stage 6's removal of the low remap:
  *
  *   phys_memory_area[] ─► mm_memblock_stage ─► mm_bump_stage
  *       ─► mm_paging_stage (new tables, mm_switch_to_kernel_tables, W^X audit)
@@ -18,7 +18,14 @@
 #include "mm_types.h"
 #include "paging.h"
 
-#define MM_MAX_BOOT_RESERVED 48
+/* Room for the kernel's module limit (128, MODULES_MAX in
+ * src/kernel/modules.h) plus its fixed ranges (boot information, early page
+ * tables, ...); the kernel checks the sum at compile time. */
+#define MM_MAX_BOOT_RESERVED 160
+
+/* Guard pages among the kernel image's stacks (two per CPU whose stacks are
+ * in the image: its kernel stack's and its double-fault stack's). */
+#define MM_MAX_STACK_GUARDS 4
 
 /* A physical range that must never be handed out (boot information,
  * modules, early page tables...), with a name for the log. */
@@ -36,10 +43,29 @@ struct mm_kernel_layout {
 	virt_addr_t text_start, text_end;     /* R+X */
 	virt_addr_t rodata_start, rodata_end; /* R */
 	virt_addr_t data_start, data_end;     /* R+W (.data and .bss) */
+	/* The stacks in the image: R+W, except each stack's guard page, which
+	 * is never mapped. Guards are page-aligned, ascending, inside
+	 * [stacks_start, stacks_end). No stacks: stacks_start == stacks_end. */
+	virt_addr_t stacks_start, stacks_end;
+	virt_addr_t stack_guards[MM_MAX_STACK_GUARDS];
+	size_t stack_guard_count;
+};
+
+/* The low identity remap: the pages other CPUs run and read at their own
+ * physical address while they turn paging on (the AP trampoline), mapped
+ * virtual = physical from the CR3 switch until stage 6, and nothing else
+ * in the lower half. Each range is page-aligned, inside the first MiB
+ * (which stage 2 reserves, so no allocator hands it out) and not page 0. */
+struct mm_low_remap {
+	phys_addr_t code_phys; /* R+X: the code that enables paging and jumps up */
+	uint64_t code_bytes;
+	phys_addr_t data_phys; /* R, NX: what that code reads (GDT, CR3, stack pointer...) */
+	uint64_t data_bytes;
 };
 
 struct mm_boot_params {
 	struct mm_kernel_layout kernel;
+	struct mm_low_remap low_remap;
 	struct mm_boot_range reserved[MM_MAX_BOOT_RESERVED];
 	size_t reserved_count;
 	bool allow_1g_pages; /* CPUID says the CPU has 1 GiB pages */
@@ -61,10 +87,13 @@ enum mm_error mm_bump_stage(const struct mm_boot_params *params);
 
 /* Stage 4: build the kernel's own tables with bump frames - the direct map
  * of all RAM at PHYS_OFFSET (R+W, NX, global), the kernel image at
- * KERNEL_VIRT_BASE with per-section permissions, the identity remap of the
- * first LOW_REMAP_SIZE bytes (R+W+X, for starting other CPUs) - switch to
- * them, and audit W^X on the live tables: only the low remap may be
- * writable and executable. */
+ * KERNEL_VIRT_BASE with per-section permissions (its stacks' guard pages
+ * left unmapped), the low identity remap of params->low_remap (code R+X,
+ * data R+NX, not global) - switch to them, and audit W^X on the live
+ * tables: no page may be writable and executable. A bad low remap range is
+ * refused (MM_ERR_MISALIGNED, MM_ERR_INVALID, MM_ERR_OVERLAP) with a
+ * message naming it; so are stack guards out of order or outside the
+ * stacks (MM_ERR_INVALID). */
 enum mm_error mm_paging_stage(const struct mm_boot_params *params);
 
 /* The CR3 switch, in one function so that `break mm_switch_to_kernel_tables`
@@ -78,20 +107,23 @@ enum mm_error mm_buddy_stage(void);
 
 /* Stage 6, once every other CPU runs on the higher half: unmap the low
  * identity remap from the kernel's tables and flush this CPU's TLB. The
- * frames it pointed to are NOT freed: they are ordinary memory that the
- * buddy, the kernel or the boot information own (DragonOS once freed them:
- * a use-after-free). The caller must then make every other CPU flush too.
- * Afterwards page 0 is unmapped, so a NULL dereference faults. */
+ * frames it pointed to are NOT freed: they belong to whoever owned them
+ * before (DragonOS once freed its remap's frames: a use-after-free). The
+ * caller must then make every other CPU flush too. Afterwards nothing in
+ * the lower half is mapped (checked), page 0 included, so a NULL
+ * dereference faults. */
 enum mm_error mm_remove_low_remap(void);
 
 /* The kernel's address space (valid after mm_paging_stage). */
 struct pt_space *mm_kernel_space(void);
 
-/* What the direct map's page tables cost, in bytes (after stage 4). */
-uint64_t mm_direct_map_table_bytes(void);
 
-/* Log the live W+X ranges; returns how many 4 KiB pages are W+X outside
- * the low identity remap (0 is the good answer). */
+/* Log the live W+X ranges; returns how many 4 KiB pages are W+X (0 is the
+ * only good answer: from the CR3 switch on, nothing may be both). */
 size_t mm_audit_wx(void);
+
+/* Where stage 5 put the buddy's per-frame metadata: false (and zeroes)
+ * before stage 5 has run. */
+bool mm_buddy_metadata(phys_addr_t *pa, uint64_t *size_bytes);
 
 #endif /* MM_INIT_H */

@@ -2,9 +2,12 @@
  * mm_selftest.c - the buddy stress test (see mm_selftest.h).
  *
  * Book-keeping comes from the buddy itself, before the "before" count is
- * taken: a list of the blocks held, and one bit per managed frame saying
- * whether some held block covers it. A new block whose frames are already
- * marked would be memory handed out twice - the bug this test hunts.
+ * taken: a list of the blocks held, and one bit per frame of the managed
+ * span saying whether some held block covers it. A new block whose frames
+ * are already marked would be memory handed out twice - the bug this test
+ * hunts. The buddy's largest block (4 MiB) holds 2^25 bits, 128 GiB of span,
+ * so the bitmap comes in pieces of one such block each, listed in a
+ * directory block: any span the buddy manages can be tested.
  */
 #include "mm_selftest.h"
 
@@ -17,10 +20,33 @@ struct held_block {
 	unsigned order;
 };
 
+/* One piece of the frame bitmap: a buddy block and where it came from. */
+struct bitmap_piece {
+	uint64_t *bits;
+	phys_addr_t pa;
+	unsigned order;
+};
+
+/* Frames one piece covers. A host test builds this file with a much smaller
+ * value so that a small arena needs several pieces. */
+#ifndef BITS_PER_PIECE
+#define BITS_PER_PIECE ((PAGE_SIZE << BUDDY_MAX_ORDER) * 8)
+#endif
+
+/* A buddy block the book-keeping took, to give back at the end. */
+struct bookkeeping_block {
+	phys_addr_t pa;
+	unsigned order;
+};
+
 struct stress_state {
 	struct held_block *held;
 	size_t held_count, held_capacity;
-	uint64_t *frame_bits; /* bit i: frame (span_base >> 12) + i is held */
+	/* bit i of the bitmap: frame (span_base >> 12) + i is held. It lives in
+	 * pieces[i / BITS_PER_PIECE], at bit i % BITS_PER_PIECE. */
+	struct bitmap_piece *pieces;
+	size_t piece_count, pieces_taken;
+	struct bookkeeping_block directory, held_block;
 	phys_addr_t span_base;
 	uint64_t span_frames;
 	uint64_t rng;
@@ -51,20 +77,78 @@ static enum mm_error alloc_bookkeeping(uint64_t bytes, void **out, phys_addr_t *
 	return MM_OK;
 }
 
+/* The word of the bitmap that holds bit i, and the bit's mask in it. */
+static uint64_t *frame_word(const struct stress_state *s, uint64_t i, uint64_t *mask)
+{
+	uint64_t j = i % BITS_PER_PIECE;
+	*mask = 1ULL << (j % 64);
+	return &s->pieces[i / BITS_PER_PIECE].bits[j / 64];
+}
+
 static bool frame_bit(const struct stress_state *s, uint64_t i)
 {
-	return (s->frame_bits[i / 64] >> (i % 64)) & 1;
+	uint64_t mask;
+	return (*frame_word(s, i, &mask) & mask) != 0;
 }
 
 static void set_frame_bits(struct stress_state *s, phys_addr_t pa, unsigned order, bool value)
 {
 	uint64_t first = (pa - s->span_base) >> PAGE_SHIFT;
 	for (uint64_t i = first; i < first + (1ULL << order); i++) {
-		if (value)
-			s->frame_bits[i / 64] |= 1ULL << (i % 64);
-		else
-			s->frame_bits[i / 64] &= ~(1ULL << (i % 64));
+		uint64_t mask;
+		uint64_t *word = frame_word(s, i, &mask);
+		*word = value ? *word | mask : *word & ~mask;
 	}
+}
+
+static void give_back(phys_addr_t pa, unsigned order)
+{
+	enum mm_error err = buddy_free_pages(pa, order);
+	if (err != MM_OK)
+		mm_log("selftest: giving back book-keeping block 0x%lx order %u failed: %s\n", pa, order,
+		       mm_strerror(err));
+}
+
+/* Give back every block the book-keeping took (any that it has). */
+static void free_bookkeeping(struct stress_state *s)
+{
+	for (size_t i = 0; i < s->pieces_taken; i++)
+		give_back(s->pieces[i].pa, s->pieces[i].order);
+	if (s->pieces)
+		give_back(s->directory.pa, s->directory.order);
+	if (s->held)
+		give_back(s->held_block.pa, s->held_block.order);
+	s->pieces = NULL;
+	s->held = NULL;
+	s->pieces_taken = 0;
+}
+
+/* Take the bitmap (directory, then its pieces) and the held list. */
+static enum mm_error take_bookkeeping(struct stress_state *s)
+{
+	s->piece_count = (s->span_frames + BITS_PER_PIECE - 1) / BITS_PER_PIECE;
+	enum mm_error err = alloc_bookkeeping(s->piece_count * sizeof(struct bitmap_piece),
+	                                      (void **)&s->pieces, &s->directory.pa, &s->directory.order);
+	while (err == MM_OK && s->pieces_taken < s->piece_count) {
+		struct bitmap_piece *p = &s->pieces[s->pieces_taken];
+		uint64_t frames = s->span_frames - s->pieces_taken * BITS_PER_PIECE;
+		if (frames > BITS_PER_PIECE)
+			frames = BITS_PER_PIECE;
+		err = alloc_bookkeeping((frames + 63) / 64 * 8, (void **)&p->bits, &p->pa, &p->order);
+		if (err == MM_OK)
+			s->pieces_taken++;
+	}
+	if (err == MM_OK)
+		err = alloc_bookkeeping(s->held_capacity * sizeof(struct held_block), (void **)&s->held,
+		                        &s->held_block.pa, &s->held_block.order);
+	if (err != MM_OK) {
+		mm_log("selftest: no memory for the book-keeping of a span of %lu frames (%lu KiB of bitmap "
+		       "in %zu pieces) and %zu held blocks: %s\n",
+		       s->span_frames, s->span_frames / 8 >> 10, s->piece_count, s->held_capacity,
+		       mm_strerror(err));
+		free_bookkeeping(s);
+	}
+	return err;
 }
 
 /* The pattern of the word at byte offset `off` of the block at pa: depends
@@ -191,22 +275,18 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 	buddy_managed_span(&s.span_base, &s.span_frames);
 
 	/* Book-keeping: the frame bitmap and room for the worst case of blocks
-	 * held at once (every one a single page). */
+	 * held at once (every one a single page). That list must fit one
+	 * largest block, which caps a round at about 1 GiB. */
 	uint64_t round_bytes = cfg->round_bytes;
 	uint64_t free_bytes = buddy_free_pages_total() * PAGE_SIZE;
 	if (round_bytes > free_bytes / 2)
 		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
+	uint64_t max_round = (BUDDY_MAX_BLOCK / sizeof(struct held_block) - 1) * PAGE_SIZE;
+	if (round_bytes > max_round)
+		round_bytes = max_round;
 	s.held_capacity = round_bytes / PAGE_SIZE + 1;
-	phys_addr_t bits_pa, held_pa;
-	unsigned bits_order, held_order;
-	if ((err = alloc_bookkeeping((s.span_frames + 63) / 64 * 8, (void **)&s.frame_bits, &bits_pa,
-	                             &bits_order)) != MM_OK)
+	if ((err = take_bookkeeping(&s)) != MM_OK)
 		return err;
-	if ((err = alloc_bookkeeping(s.held_capacity * sizeof(struct held_block), (void **)&s.held, &held_pa,
-	                             &held_order)) != MM_OK) {
-		buddy_free_pages(bits_pa, bits_order);
-		return err;
-	}
 	/* The book-keeping may have used memory the round wanted: cap again. */
 	free_bytes = buddy_free_pages_total() * PAGE_SIZE;
 	if (round_bytes > free_bytes / 2)
@@ -218,8 +298,7 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 		err = run_round(&s, cfg, round_bytes, r);
 
 	r->free_pages_after = buddy_free_pages_total();
-	buddy_free_pages(held_pa, held_order);
-	buddy_free_pages(bits_pa, bits_order);
+	free_bookkeeping(&s);
 	if (err != MM_OK)
 		return err;
 	if (r->free_pages_after != r->free_pages_before) {

@@ -36,9 +36,6 @@ typedef uint64_t virt_addr_t;
 #define PHYS_OFFSET      ((uint64_t)0xffff800000000000)
 #define KERNEL_VIRT_BASE ((uint64_t)0xffffffff80000000)
 
-/* The low identity remap kept for starting the other CPUs. */
-#define LOW_REMAP_SIZE MiB(64)
-
 /* Every fallible MM operation returns one of these. Only the kernel's stage
  * driver turns an error into a panic. */
 enum mm_error {
@@ -59,6 +56,7 @@ enum mm_error {
 	MM_ERR_UNSUPPORTED,    /* e.g. 1 GiB pages on a CPU without them */
 	MM_ERR_REFUSED,        /* the operation is not allowed (bump free) */
 	MM_ERR_WRONG_STAGE,    /* called outside the stages it belongs to */
+	MM_ERR_USE_AFTER_FREE, /* a freed page was written before it was allocated again */
 };
 
 /* A short English name for an error, e.g. "already mapped". */

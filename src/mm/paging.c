@@ -55,7 +55,7 @@ static bool is_canonical(virt_addr_t va)
 
 /* ---- Argument checks: each logs "who: problem value" and returns the error. ---- */
 
-static enum mm_error check_tlb(const char *who, enum pt_tlb tlb)
+enum mm_error pt_check_tlb(const char *who, enum pt_tlb tlb)
 {
 	if (tlb != PT_TLB_FLUSH_PAGE && tlb != PT_TLB_FLUSH_ALL && tlb != PT_TLB_IGNORE) {
 		mm_log("%s: unknown TLB policy 0x%x\n", who, (unsigned)tlb);
@@ -64,7 +64,7 @@ static enum mm_error check_tlb(const char *who, enum pt_tlb tlb)
 	return MM_OK;
 }
 
-static enum mm_error check_flags(const char *who, unsigned flags)
+enum mm_error pt_check_flags(const char *who, unsigned flags)
 {
 	if (flags & ~(unsigned)PT_FLAGS_ALL) {
 		mm_log("%s: unknown flags 0x%x\n", who, flags & ~(unsigned)PT_FLAGS_ALL);
@@ -194,7 +194,7 @@ static bool first_mapping(phys_addr_t table, int level, virt_addr_t base, virt_a
 }
 
 /* The leaf entry bits for PT_* flags at `level`. */
-static uint64_t leaf_bits(unsigned flags, int level)
+uint64_t pt_leaf_bits(unsigned flags, int level)
 {
 	uint64_t bits = PTE_P;
 	if (flags & PT_WRITE)
@@ -237,7 +237,7 @@ static enum mm_error map_one(struct pt_space *sp, const char *who, virt_addr_t v
 			return MM_ERR_ALREADY_MAPPED;
 		}
 	}
-	*slot = pa | leaf_bits(flags, level);
+	*slot = pa | pt_leaf_bits(flags, level);
 	if (!(old & PTE_P)) {
 		if (tlb == PT_TLB_FLUSH_PAGE)
 			mm_tlb_flush_page(va);
@@ -249,8 +249,9 @@ static enum mm_error map_one(struct pt_space *sp, const char *who, virt_addr_t v
 	 * the frame can be handed out again. */
 	if (tlb != PT_TLB_IGNORE)
 		mm_tlb_flush_page(va);
-	pt_free_tables(sp->frames, who, old & PTE_ADDR_MASK, level - 1);
-	return MM_OK;
+	/* The page is mapped either way; a source that will not take the old
+	 * table back (the bump allocator never frees) is reported, not hidden. */
+	return pt_free_tables(sp->frames, who, old & PTE_ADDR_MASK, level - 1);
 }
 
 /* Clear every leaf in [va, va + size_bytes); no large page may straddle an
@@ -296,9 +297,9 @@ static enum mm_error map_range(struct pt_space *sp, const char *who, virt_addr_t
 	struct pt_map_stats done_stats = {0};
 	enum mm_error err = pt_check_space(who, sp);
 	if (err == MM_OK)
-		err = check_tlb(who, tlb);
+		err = pt_check_tlb(who, tlb);
 	if (err == MM_OK)
-		err = check_flags(who, flags);
+		err = pt_check_flags(who, flags);
 	if (err == MM_OK)
 		err = check_va_range(who, va, size_bytes);
 	if (err == MM_OK)
@@ -352,9 +353,9 @@ enum mm_error pt_map(struct pt_space *sp, virt_addr_t va, phys_addr_t pa, enum p
 		mm_log("pt_map: 1 GiB pages are not enabled in this address space (va 0x%lx)\n", va);
 		return MM_ERR_UNSUPPORTED;
 	}
-	err = check_tlb("pt_map", tlb);
+	err = pt_check_tlb("pt_map", tlb);
 	if (err == MM_OK)
-		err = check_flags("pt_map", flags);
+		err = pt_check_flags("pt_map", flags);
 	if (err == MM_OK)
 		err = check_va("pt_map", va, bytes);
 	if (err == MM_OK)
@@ -382,8 +383,8 @@ enum mm_error pt_map_mmio(struct pt_space *sp, virt_addr_t va, phys_addr_t pa, u
 }
 
 /* Find the leaf of the page that starts at va, for unmap and protect. */
-static enum mm_error find_page_start(const struct pt_space *sp, const char *who, virt_addr_t va,
-                                     uint64_t **entry, int *level)
+enum mm_error pt_find_page_start(const struct pt_space *sp, const char *who, virt_addr_t va, uint64_t **entry,
+                                 int *level)
 {
 	enum mm_error err = pt_check_space(who, sp);
 	if (err == MM_OK)
@@ -400,28 +401,6 @@ static enum mm_error find_page_start(const struct pt_space *sp, const char *who,
 		       level_page_name(*level), ALIGN_DOWN(va, level_bytes(*level)));
 		return MM_ERR_HUGE_PAGE;
 	}
-	return MM_OK;
-}
-
-enum mm_error pt_unmap(struct pt_space *sp, virt_addr_t va, struct pt_translation *old, enum pt_tlb tlb)
-{
-	uint64_t *entry;
-	int level;
-	enum mm_error err = check_tlb("pt_unmap", tlb);
-	if (err == MM_OK)
-		err = find_page_start(sp, "pt_unmap", va, &entry, &level);
-	if (err != MM_OK)
-		return err;
-	if (old) {
-		old->pa = pt_leaf_pa(*entry, level);
-		old->flags = pt_entry_flags(*entry);
-		old->size = pt_level_page_size(level);
-	}
-	*entry = 0;
-	if (tlb == PT_TLB_FLUSH_PAGE)
-		mm_tlb_flush_page(va);
-	else if (tlb == PT_TLB_FLUSH_ALL)
-		mm_tlb_flush_all();
 	return MM_OK;
 }
 
@@ -448,7 +427,7 @@ enum mm_error pt_unmap_range(struct pt_space *sp, virt_addr_t va, uint64_t size_
 {
 	enum mm_error err = pt_check_space("pt_unmap_range", sp);
 	if (err == MM_OK)
-		err = check_tlb("pt_unmap_range", tlb);
+		err = pt_check_tlb("pt_unmap_range", tlb);
 	if (err == MM_OK)
 		err = check_va_range("pt_unmap_range", va, size_bytes);
 	virt_addr_t last = va + size_bytes - 1;
@@ -480,25 +459,5 @@ enum mm_error pt_translate(const struct pt_space *sp, virt_addr_t va, struct pt_
 		out->flags = pt_entry_flags(*entry);
 		out->size = pt_level_page_size(level);
 	}
-	return MM_OK;
-}
-
-enum mm_error pt_protect(struct pt_space *sp, virt_addr_t va, unsigned flags, enum pt_tlb tlb)
-{
-	uint64_t *entry;
-	int level;
-	enum mm_error err = check_tlb("pt_protect", tlb);
-	if (err == MM_OK)
-		err = check_flags("pt_protect", flags);
-	if (err == MM_OK)
-		err = find_page_start(sp, "pt_protect", va, &entry, &level);
-	if (err != MM_OK)
-		return err;
-	/* Keep the address and what the CPU recorded (accessed, dirty). */
-	*entry = pt_leaf_pa(*entry, level) | (*entry & (PTE_A | PTE_D)) | leaf_bits(flags, level);
-	if (tlb == PT_TLB_FLUSH_PAGE)
-		mm_tlb_flush_page(va);
-	else if (tlb == PT_TLB_FLUSH_ALL)
-		mm_tlb_flush_all();
 	return MM_OK;
 }

@@ -62,22 +62,7 @@
 
 #include "frame_source.h"
 #include "mm_types.h"
-
-#define PTE_P         (1ULL << 0)
-#define PTE_RW        (1ULL << 1)
-#define PTE_US        (1ULL << 2)
-#define PTE_PWT       (1ULL << 3)
-#define PTE_PCD       (1ULL << 4)
-#define PTE_A         (1ULL << 5)
-#define PTE_D         (1ULL << 6)
-#define PTE_PS        (1ULL << 7)
-#define PTE_G         (1ULL << 8)
-#define PTE_NX        (1ULL << 63)
-#define PTE_ADDR_MASK 0x000ffffffffff000ULL /* bits 51..12 */
-
-#define PT_ENTRIES       512          /* entries per table */
-#define PT_LEVELS        4            /* PML4 (4), PDPT (3), PD (2), PT (1) */
-#define PT_PHYS_ADDR_MAX (1ULL << 52) /* first physical address beyond reach */
+#include "pt_entry.h"
 
 /* An address space: the physical address of its root table (PML4; 0 means
  * none), where its table frames come from, and whether the CPU supports
@@ -87,20 +72,6 @@ struct pt_space {
 	struct frame_source *frames;
 	bool allow_1g;
 };
-
-/* Access rights of a mapping, or-ed together. Absence of PT_EXEC means NX,
- * absence of PT_WRITE means read-only; 0 is a read-only, no-execute,
- * kernel-only page. */
-enum {
-	PT_WRITE = 1,
-	PT_EXEC = 2,
-	PT_USER = 4,
-	PT_GLOBAL = 8,
-	PT_NOCACHE = 16, /* PCD|PWT: uncached, for device registers */
-};
-#define PT_FLAGS_ALL (PT_WRITE | PT_EXEC | PT_USER | PT_GLOBAL | PT_NOCACHE)
-
-enum pt_page_size { PT_PAGE_4K, PT_PAGE_2M, PT_PAGE_1G };
 
 /* What the mapper does to the TLB after changing a leaf. */
 enum pt_tlb {
@@ -142,7 +113,9 @@ enum mm_error pt_space_create(struct pt_space *sp, struct frame_source *frames, 
  * and pt_destroy returns them. Returns MM_OK, MM_ERR_NON_CANONICAL,
  * MM_ERR_MISALIGNED, MM_ERR_INVALID (pa too high, unknown flags),
  * MM_ERR_UNSUPPORTED (1 GiB without allow_1g), MM_ERR_ALREADY_MAPPED,
- * MM_ERR_HUGE_PAGE or MM_ERR_NO_MEMORY.
+ * MM_ERR_HUGE_PAGE or MM_ERR_NO_MEMORY; or, when a large page replaced an
+ * empty table left by unmaps, the error of giving that table back to the
+ * frame source (logged; the page is mapped).
  */
 enum mm_error pt_map(struct pt_space *sp, virt_addr_t va, phys_addr_t pa, enum pt_page_size size,
                      unsigned flags, enum pt_tlb tlb);
@@ -237,6 +210,38 @@ typedef bool (*pt_visit_fn)(void *ctx, virt_addr_t va, const struct pt_translati
  */
 void pt_for_each_mapping(const struct pt_space *sp, pt_visit_fn visit, void *ctx);
 
+/* One table visited on the way from the root to a virtual address. */
+struct pt_walk_step {
+	int level;         /* 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT */
+	phys_addr_t table; /* the table's physical address */
+	unsigned index;    /* the entry's index in it, from the address bits */
+	uint64_t entry;    /* the entry's raw value */
+};
+
+/*
+ * Follow va from sp's root as the CPU does, recording one step per table
+ * read in steps[0 .. *count) (at most PT_LEVELS). Returns MM_OK when a leaf
+ * maps va (the last step holds it), MM_ERR_NOT_MAPPED when a step's entry is
+ * not present (the last step shows it), or MM_ERR_NON_CANONICAL /
+ * MM_ERR_INVALID (logged, *count = 0). Reads only; never faults.
+ */
+enum mm_error pt_walk_path(const struct pt_space *sp, virt_addr_t va, struct pt_walk_step steps[],
+                           int *count);
+
+/* A run of leaves: the same page size and rights, virtual and physical
+ * addresses both following on. */
+struct pt_run {
+	virt_addr_t start, end; /* [start, end), canonical */
+	phys_addr_t pa;         /* where start is mapped */
+	unsigned flags;         /* PT_WRITE | PT_EXEC | ... */
+	enum pt_page_size size;
+};
+
+/* Call visit once per run of sp's leaves, in ascending virtual order (the
+ * lower half first). visit returns false to stop. */
+void pt_for_each_run(const struct pt_space *sp, bool (*visit)(void *ctx, const struct pt_run *run),
+                     void *ctx);
+
 /*
  * The W^X audit: find every leaf that is both writable and executable,
  * merge virtually adjacent ones into ranges and call report (may be NULL)
@@ -245,50 +250,5 @@ void pt_for_each_mapping(const struct pt_space *sp, pt_visit_fn visit, void *ctx
  */
 size_t pt_audit_wx(const struct pt_space *sp,
                    void (*report)(virt_addr_t start, uint64_t size_bytes, void *ctx), void *ctx);
-
-/* --- Entry helpers shared by the mapper's files (and handy in a debugger) --- */
-
-/* Bit position of the lowest address bit that a level's index covers:
- * 12 for level 1 (PT), 21, 30, 39 for level 4 (PML4). */
-static inline unsigned pt_level_shift(int level)
-{
-	return PAGE_SHIFT + 9 * (unsigned)(level - 1);
-}
-
-/* Whether a present entry at `level` is a leaf (maps a page) rather than a
- * pointer to the next table. */
-static inline bool pt_entry_is_leaf(uint64_t entry, int level)
-{
-	return level == 1 || (entry & PTE_PS) != 0;
-}
-
-/* The page size of a leaf at level 1, 2 or 3. */
-static inline enum pt_page_size pt_level_page_size(int level)
-{
-	return level == 3 ? PT_PAGE_1G : level == 2 ? PT_PAGE_2M : PT_PAGE_4K;
-}
-
-/* The PT_* flags that a leaf entry grants. */
-static inline unsigned pt_entry_flags(uint64_t entry)
-{
-	unsigned flags = 0;
-	if (entry & PTE_RW)
-		flags |= PT_WRITE;
-	if (!(entry & PTE_NX))
-		flags |= PT_EXEC;
-	if (entry & PTE_US)
-		flags |= PT_USER;
-	if (entry & PTE_G)
-		flags |= PT_GLOBAL;
-	if (entry & PTE_PCD)
-		flags |= PT_NOCACHE;
-	return flags;
-}
-
-/* The page-start physical address in a leaf at `level`. */
-static inline phys_addr_t pt_leaf_pa(uint64_t entry, int level)
-{
-	return entry & PTE_ADDR_MASK & ~((1ULL << pt_level_shift(level)) - 1);
-}
 
 #endif /* PAGING_H */

@@ -1,7 +1,8 @@
 /*
  * pt_internal.h - shared by the page-table mapper's own files (paging.c,
- * pt_space.c, pt_walk.c) and by nothing else: table frames, their
- * allocation and freeing, and the check that a space has tables.
+ * pt_space.c, pt_walk.c, pt_toolbox.c) and by nothing else: table frames,
+ * their allocation and freeing, the check that a space has tables, and the
+ * argument checks and leaf lookup that paging.c and the toolbox share.
  */
 #ifndef PT_INTERNAL_H
 #define PT_INTERNAL_H
@@ -33,5 +34,19 @@ enum mm_error pt_free_tables(struct frame_source *frames, const char *who, phys_
 /* MM_OK if sp has a root table and a frame source, else logs and returns
  * MM_ERR_INVALID. */
 enum mm_error pt_check_space(const char *who, const struct pt_space *sp);
+
+/* Argument checks shared by paging.c and pt_toolbox.c: each logs "who:
+ * problem value" and returns MM_ERR_INVALID, or MM_OK. */
+enum mm_error pt_check_tlb(const char *who, enum pt_tlb tlb);
+enum mm_error pt_check_flags(const char *who, unsigned flags);
+
+/* The leaf entry bits for PT_* flags at `level` (PS above level 1). */
+uint64_t pt_leaf_bits(unsigned flags, int level);
+
+/* The leaf of the page that starts exactly at va, and its level; logs and
+ * returns MM_ERR_NOT_MAPPED, MM_ERR_HUGE_PAGE (va inside a larger page) or
+ * the space and address checks' errors. */
+enum mm_error pt_find_page_start(const struct pt_space *sp, const char *who, virt_addr_t va, uint64_t **entry,
+                                 int *level);
 
 #endif /* PT_INTERNAL_H */

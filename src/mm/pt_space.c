@@ -1,14 +1,12 @@
 /*
- * pt_space.c - the life of a whole address space: creating its root table,
- * cloning it, destroying it, and the table allocation and freeing that the
- * rest of the mapper shares (see paging.h and pt_internal.h).
+ * pt_space.c - creating an address space's root table, and the table
+ * allocation and freeing that the rest of the mapper shares (see paging.h
+ * and pt_internal.h). Cloning and destroying a whole space are in the
+ * toolbox, pt_toolbox.c.
  *
  * Algorithm: every new table is zeroed before it is linked, so a walk never
- * follows junk. Clone copies the tables top-down, linking each copy into
- * its parent before filling it: if the frame source runs dry half-way, the
- * partial copy is still one tree, and freeing it from its root returns
- * every frame taken. Destroy frees bottom-up (children before their
- * table), touching only tables, never the frames that leaves point to.
+ * follows junk. Freeing goes bottom-up (children before their table),
+ * touching only tables, never the frames that leaves point to.
  */
 #include "pt_internal.h"
 
@@ -85,76 +83,4 @@ enum mm_error pt_space_create(struct pt_space *sp, struct frame_source *frames, 
 	sp->frames = frames;
 	sp->allow_1g = allow_1g;
 	return MM_OK;
-}
-
-/* Copy the entries of table `from` (at `level`) into the zeroed table `to`,
- * each child table into a new frame that is linked before it is filled. */
-static enum mm_error copy_table(struct frame_source *frames, phys_addr_t from, phys_addr_t to, int level,
-                                bool with_leaves)
-{
-	for (unsigned i = 0; i < PT_ENTRIES; i++) {
-		uint64_t e = pt_table(from)[i];
-		if (!(e & PTE_P))
-			continue;
-		if (pt_entry_is_leaf(e, level)) {
-			if (with_leaves)
-				pt_table(to)[i] = e;
-			continue;
-		}
-		phys_addr_t child;
-		enum mm_error err = pt_alloc_table(frames, "pt_clone", &child);
-		if (err != MM_OK)
-			return err;
-		pt_table(to)[i] = child | (e & ~PTE_ADDR_MASK);
-		err = copy_table(frames, e & PTE_ADDR_MASK, child, level - 1, with_leaves);
-		if (err != MM_OK)
-			return err;
-	}
-	return MM_OK;
-}
-
-enum mm_error pt_clone(const struct pt_space *src, struct pt_space *dst, struct frame_source *frames,
-                       bool with_leaves)
-{
-	enum mm_error err = pt_check_space("pt_clone", src);
-	if (err != MM_OK)
-		return err;
-	if (!dst || dst == src || !frames) {
-		mm_log("pt_clone: the destination must be a different address space with a frame source\n");
-		return MM_ERR_INVALID;
-	}
-	phys_addr_t root;
-	err = pt_alloc_table(frames, "pt_clone", &root);
-	if (err != MM_OK) {
-		dst->root = 0;
-		dst->frames = frames;
-		return err;
-	}
-	err = copy_table(frames, src->root, root, PT_LEVELS, with_leaves);
-	if (err != MM_OK) {
-		/* Every copy was linked as soon as it was made: freeing from
-		 * the new root returns them all. */
-		pt_free_tables(frames, "pt_clone", root, PT_LEVELS);
-		dst->root = 0;
-		dst->frames = frames;
-		return err;
-	}
-	dst->root = root;
-	dst->frames = frames;
-	dst->allow_1g = src->allow_1g;
-	return MM_OK;
-}
-
-enum mm_error pt_destroy(struct pt_space *sp)
-{
-	enum mm_error err = pt_check_space("pt_destroy", sp);
-	if (err != MM_OK)
-		return err;
-	if (sp->root == mm_read_root_table()) {
-		mm_log("pt_destroy: root 0x%lx is the page table now loaded in CR3\n", sp->root);
-		return MM_ERR_REFUSED;
-	}
-	err = pt_free_tables(sp->frames, "pt_destroy", sp->root, PT_LEVELS);
-	sp->root = 0;
-	return err;
 }

@@ -8,6 +8,7 @@
  * built from the indices on the path and sign-extended from bit 47. The
  * audit visits every leaf and grows a range while the next W+X leaf starts
  * exactly where the range ends; a W+X leaf anywhere else starts a new one.
+ * Runs (pt_for_each_run) grow the same way, for leaves of any rights.
  */
 #include "pt_internal.h"
 
@@ -114,4 +115,65 @@ size_t pt_audit_wx(const struct pt_space *sp,
 	pt_for_each_mapping(sp, audit_leaf, &audit);
 	close_range(&audit);
 	return audit.pages_4k;
+}
+
+enum mm_error pt_walk_path(const struct pt_space *sp, virt_addr_t va, struct pt_walk_step steps[], int *count)
+{
+	*count = 0;
+	enum mm_error err = pt_check_space("pt_walk_path", sp);
+	if (err != MM_OK)
+		return err;
+	if (sign_extend(va & 0x0000ffffffffffffULL) != va) {
+		mm_log("pt_walk_path: 0x%lx is not canonical (bits 63..48 must copy bit 47)\n", va);
+		return MM_ERR_NON_CANONICAL;
+	}
+	phys_addr_t table = sp->root;
+	for (int level = PT_LEVELS; level >= 1; level--) {
+		unsigned index = (unsigned)(va >> pt_level_shift(level)) & (PT_ENTRIES - 1);
+		uint64_t e = pt_table(table)[index];
+		steps[(*count)++] = (struct pt_walk_step){level, table, index, e};
+		if (!(e & PTE_P))
+			return MM_ERR_NOT_MAPPED;
+		if (pt_entry_is_leaf(e, level))
+			return MM_OK;
+		table = e & PTE_ADDR_MASK;
+	}
+	return MM_ERR_INVALID; /* not reached: level 1 entries are leaves */
+}
+
+/* The run being grown while walking, and where it goes when it closes. */
+struct run_walk {
+	bool (*visit)(void *ctx, const struct pt_run *run);
+	void *ctx;
+	bool open;    /* run holds leaves not yet given to visit */
+	bool stopped; /* visit asked to stop */
+	struct pt_run run;
+};
+
+static bool run_leaf(void *ctx, virt_addr_t va, const struct pt_translation *t)
+{
+	struct run_walk *w = ctx;
+	uint64_t bytes = pt_page_bytes(t->size);
+	struct pt_run *r = &w->run;
+	if (w->open && r->end == va && r->pa + (r->end - r->start) == t->pa && r->flags == t->flags &&
+	    r->size == t->size) {
+		r->end += bytes;
+		return true;
+	}
+	if (w->open && !w->visit(w->ctx, r)) {
+		w->open = false;
+		w->stopped = true;
+		return false;
+	}
+	w->open = true;
+	*r = (struct pt_run){.start = va, .end = va + bytes, .pa = t->pa, .flags = t->flags, .size = t->size};
+	return true;
+}
+
+void pt_for_each_run(const struct pt_space *sp, bool (*visit)(void *ctx, const struct pt_run *run), void *ctx)
+{
+	struct run_walk w = {.visit = visit, .ctx = ctx};
+	pt_for_each_mapping(sp, run_leaf, &w);
+	if (w.open && !w.stopped)
+		visit(ctx, &w.run);
 }

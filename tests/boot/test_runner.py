@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """test_runner.py RUNNER ISO CASE: the boot runner itself must fail clearly,
 never hang: CASE 'missing-qemu' points it at a QEMU that does not exist;
-CASE 'silent-kernel' starts QEMU paused (-S), so nothing is ever printed.
+CASE 'silent-kernel' starts QEMU paused (-S), so nothing is ever printed;
+CASE 'triple-fault' boots an ISO whose kernel triple-faults (QEMU exit
+status 0) while the runner expects the usual 33.
 Passes when the runner exits 1 with the expected reason, in time."""
 import subprocess
 import sys
@@ -13,6 +15,7 @@ cases = {
                      "not found on PATH: run scripts/setup.sh"),
     "silent-kernel": (["--timeout", "3", "--", "-S"],
                       "did not exit within 3 s and the kernel printed nothing on COM1"),
+    "triple-fault": ([], "FAIL: the CPU reset (triple fault): QEMU exit status 0"),
 }
 args, reason = cases[case]
 start = time.monotonic()

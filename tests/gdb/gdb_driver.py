@@ -11,9 +11,10 @@ serial output in a log file), waits until the stub listens, and runs
 `gdb -batch -nx` with the test script. The script (which runs inside GDB,
 see gdbtest.py) connects, checks what it sees, prints "GDBTEST PASS" and
 detaches; the kernel then runs to its end, and the ISO's `exit` word ends
-QEMU with status 33 after "KERNEL OK". Every step has a time limit; on any
-failure the driver prints why, GDB's output and the serial log, kills QEMU
-and exits 1.
+QEMU with status 33 after "KERNEL OK" (or, for a test that makes the
+kernel fail, the --expect-status and --expect-last-line it gives). Every
+step has a time limit; on any failure the driver prints why, GDB's output
+and the serial log, kills QEMU and exits 1.
 """
 import argparse
 import os
@@ -29,6 +30,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
 ANSI_ESCAPE = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[()][A-Za-z0-9]|[=>])")
 PASS_MARKER = "GDBTEST PASS"
+
+sys.path.insert(0, os.path.join(SOURCE_ROOT, "scripts"))
+import qemu_status  # noqa: E402 (what QEMU's exit status means)
 
 
 class DriverFailure(Exception):
@@ -59,19 +63,20 @@ def serial_text(path):
     return "\n".join(line.rstrip() for line in text.replace("\r", "").split("\n")).strip()
 
 
-def qemu_command(args, port, serial_log):
+def qemu_command(args, port, serial_log, reset_log):
     return ["qemu-system-x86_64", "-machine", args.machine, "-cpu", args.cpu, "-m", args.memory,
-            "-accel", "tcg", "-display", "none", "-vga", "none", "-monitor", "none", "-no-reboot",
+            "-accel", "tcg", "-display", "none", "-vga", "none", "-monitor", "none",
+            *qemu_status.qemu_args(reset_log),
             "-serial", f"file:{serial_log}", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-cdrom", args.iso, "-boot", "d", "-S", "-gdb", f"tcp:127.0.0.1:{port}"]
 
 
-def start_qemu(args, serial_log, qemu_log):
+def start_qemu(args, serial_log, qemu_log, reset_log):
     """Start QEMU and wait until its GDB stub listens; returns (process, port).
     If another program took the port first, try again with a new one."""
     for _ in range(3):
         port = free_port()
-        cmd = qemu_command(args, port, serial_log)
+        cmd = qemu_command(args, port, serial_log, reset_log)
         with open(qemu_log, "wb") as log:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 10
@@ -123,6 +128,10 @@ def main():
     p.add_argument("--gdb-timeout", type=float, default=30.0, help="seconds GDB may take")
     p.add_argument("--finish-timeout", type=float, default=30.0,
                    help="seconds the kernel may take to end QEMU once GDB has detached")
+    p.add_argument("--expect-status", type=int, default=qemu_status.SUCCESS,
+                   help="QEMU's exit status once GDB has detached (35 for a test that makes the kernel panic)")
+    p.add_argument("--expect-last-line", default="KERNEL OK",
+                   help="regular expression the last non-empty serial line must match in full")
     args = p.parse_args()
 
     for path, what in ((args.iso, "ISO"), (args.elf, "kernel ELF"), (args.script, "GDB script")):
@@ -141,7 +150,7 @@ def main():
         proc = None
         gdb_output = ""
         try:
-            proc, port = start_qemu(args, serial_log, qemu_log)
+            proc, port = start_qemu(args, serial_log, qemu_log, os.path.join(tmp, "qemu-reset.log"))
             status, gdb_output = run_gdb(args, port, serial_log)
             if PASS_MARKER not in gdb_output:
                 raise DriverFailure(f"the GDB script did not print {PASS_MARKER!r} "
@@ -153,13 +162,13 @@ def main():
             except subprocess.TimeoutExpired:
                 raise DriverFailure(f"QEMU did not exit within {args.finish_timeout:.0f} s "
                                     "after GDB detached") from None
-            if proc.returncode != 33:
-                raise DriverFailure(f"QEMU exit status {proc.returncode}, "
-                                    "expected 33 (the kernel's `exit` after KERNEL OK)")
+            if proc.returncode != args.expect_status:
+                raise DriverFailure(f"{qemu_status.describe(proc.returncode)}; "
+                                    f"expected QEMU exit status {args.expect_status}")
             lines = [line for line in serial_text(serial_log).split("\n") if line.strip()]
-            if not lines or lines[-1].strip() != "KERNEL OK":
+            if not lines or not re.fullmatch(args.expect_last_line, lines[-1].strip()):
                 last = lines[-1] if lines else "(none)"
-                raise DriverFailure(f"last serial line is {last!r}, expected 'KERNEL OK'")
+                raise DriverFailure(f"last serial line is {last!r}, expected {args.expect_last_line!r}")
         except DriverFailure as failure:
             if proc is not None:
                 stop(proc)

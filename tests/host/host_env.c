@@ -122,17 +122,6 @@ void mm_log(const char *fmt, ...)
 	log_append(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
-void mm_panic(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "KERNEL PANIC: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n");
-	va_end(ap);
-	abort();
-}
-
 void console_write(const char *s, size_t len)
 {
 	log_append(s, len);

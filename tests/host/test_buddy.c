@@ -1,6 +1,7 @@
 /* test_buddy.c - the buddy allocator: set-up and metadata, how free ranges
  * become blocks, splitting and merging, every refused free, stages, holes and
- * memory above 4 GiB. The buddy never touches the memory it manages, so most
+ * memory above 4 GiB. With page poisoning off (the default; its tests are in
+ * test_buddy_poison.c) the buddy never touches the memory it manages, so most
  * tests use spans without any host arena behind them. */
 #include <setjmp.h>
 #include <stdarg.h>

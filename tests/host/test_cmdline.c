@@ -75,6 +75,68 @@ static void test_null_word_sets_only_test_null(void **state)
 	assert_int_equal(o.unknown_count, 0);
 }
 
+static void test_triple_fault_word_sets_only_test_triple_fault(void **state)
+{
+	struct cmdline_options o = parse("test-triple-fault");
+	assert_true(o.test_triple_fault);
+	assert_false(o.exit);
+	assert_false(o.test_pagefault);
+	assert_false(o.test_null);
+	assert_int_equal(o.unknown_count, 0);
+}
+
+static void test_stack_overflow_word_sets_only_test_stack_overflow(void **state)
+{
+	struct cmdline_options o = parse("test-stack-overflow");
+	assert_true(o.test_stack_overflow);
+	assert_false(o.test_null);
+	assert_false(o.test_pagefault);
+	assert_int_equal(o.unknown_count, 0);
+}
+
+static void poison_words_set_their_own_options(void **state)
+{
+	struct cmdline_options o = parse("poison");
+	assert_true(o.poison);
+	assert_false(o.no_poison);
+	assert_false(o.test_use_after_free);
+	o = parse("no-poison");
+	assert_false(o.poison);
+	assert_true(o.no_poison);
+	o = parse("test-use-after-free");
+	assert_true(o.test_use_after_free);
+	assert_false(o.poison);
+	assert_false(o.no_poison);
+	assert_int_equal(o.unknown_count, 0);
+}
+
+static void page_poisoning_is_off_without_a_word_that_turns_it_on(void **state)
+{
+	struct cmdline_options o = parse("exit test-pagefault test-null");
+	assert_false(cmdline_page_poisoning(&o));
+	o = parse(NULL);
+	assert_false(cmdline_page_poisoning(&o));
+}
+
+static void page_poisoning_is_on_with_poison_selftest_debug_or_test_use_after_free(void **state)
+{
+	static const char *const lines[] = {"poison", "exit selftest", "debug", "test-use-after-free"};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct cmdline_options o = parse(lines[i]);
+		assert_true(cmdline_page_poisoning(&o));
+	}
+}
+
+static void no_poison_turns_page_poisoning_off_whatever_else_says_on(void **state)
+{
+	static const char *const lines[] = {"selftest no-poison", "no-poison debug", "poison no-poison",
+	                                    "no-poison poison", "exit test-use-after-free no-poison"};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct cmdline_options o = parse(lines[i]);
+		assert_false(cmdline_page_poisoning(&o));
+	}
+}
+
 static void several_words_set_several_options(void **state)
 {
 	struct cmdline_options o = parse("selftest exit test-pagefault");
@@ -99,7 +161,8 @@ static void unknown_word_warns_with_the_known_words(void **state)
 	struct cmdline_options o = parse("frobnicate");
 	assert_int_equal(o.unknown_count, 1);
 	assert_string_equal(host_log_text(), "cmdline: unknown word 'frobnicate' ignored; known words: exit "
-	                                     "selftest debug test-pagefault test-null\n");
+	                                     "selftest debug test-pagefault test-null test-triple-fault "
+	                                     "test-stack-overflow poison no-poison test-use-after-free\n");
 }
 
 static void parsing_goes_on_after_an_unknown_word(void **state)
@@ -195,6 +258,7 @@ static void help_lists_every_word_with_its_help(void **state)
 	assert_true(host_log_contains("test-pagefault"));
 	assert_true(
 	    host_log_contains("test only: write to an unmapped address to check the page-fault report\n"));
+	assert_true(host_log_contains("  test-use-after-free  test only: write to a freed page"));
 }
 
 int main(void)
@@ -205,6 +269,13 @@ int main(void)
 	    cmocka_unit_test_setup(test_pagefault_word_sets_only_test_pagefault, reset),
 	    cmocka_unit_test_setup(debug_word_sets_only_debug, reset),
 	    cmocka_unit_test_setup(test_null_word_sets_only_test_null, reset),
+	    cmocka_unit_test_setup(test_triple_fault_word_sets_only_test_triple_fault, reset),
+	    cmocka_unit_test_setup(test_stack_overflow_word_sets_only_test_stack_overflow, reset),
+	    cmocka_unit_test_setup(poison_words_set_their_own_options, reset),
+	    cmocka_unit_test_setup(page_poisoning_is_off_without_a_word_that_turns_it_on, reset),
+	    cmocka_unit_test_setup(page_poisoning_is_on_with_poison_selftest_debug_or_test_use_after_free,
+	                           reset),
+	    cmocka_unit_test_setup(no_poison_turns_page_poisoning_off_whatever_else_says_on, reset),
 	    cmocka_unit_test_setup(several_words_set_several_options, reset),
 	    cmocka_unit_test_setup(repeated_spaces_and_tabs_separate_words, reset),
 	    cmocka_unit_test_setup(unknown_word_warns_with_the_known_words, reset),

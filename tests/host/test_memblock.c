@@ -24,7 +24,7 @@ static int reset(void **state)
 
 static void assert_memory(size_t i, uint64_t base, uint64_t size_bytes)
 {
-	const struct memblock_region *region = memblock_memory_region(i);
+	const struct mm_range *region = memblock_memory_region(i);
 	assert_non_null(region);
 	assert_int_equal(region->base, base);
 	assert_int_equal(region->size_bytes, size_bytes);
@@ -32,7 +32,7 @@ static void assert_memory(size_t i, uint64_t base, uint64_t size_bytes)
 
 static void assert_reserved(size_t i, uint64_t base, uint64_t size_bytes)
 {
-	const struct memblock_region *region = memblock_reserved_region(i);
+	const struct mm_range *region = memblock_reserved_region(i);
 	assert_non_null(region);
 	assert_int_equal(region->base, base);
 	assert_int_equal(region->size_bytes, size_bytes);
@@ -41,7 +41,7 @@ static void assert_reserved(size_t i, uint64_t base, uint64_t size_bytes)
 /* A copy of a table, to check that a refused operation changed nothing. */
 struct table_copy {
 	size_t count;
-	struct memblock_region regions[MEMBLOCK_MAX_REGIONS];
+	struct mm_range regions[MEMBLOCK_MAX_REGIONS];
 };
 
 static void copy_memory(struct table_copy *copy)
@@ -643,6 +643,72 @@ static void dump_logs_both_tables(void **state)
 	    host_log_contains("memblock: reserved: 1 regions, 0x1000 bytes\n  [0x100000-0x101000) 4 KiB\n"));
 }
 
+/* --- invariant check --- */
+
+/* What a stray write (a stack overflow, say) could do to a table: the test
+ * reaches behind the const of the query functions on purpose. */
+static struct mm_range *writable(const struct mm_range *region)
+{
+	assert_non_null(region);
+	return (struct mm_range *)(uintptr_t)region;
+}
+
+static void invariants_hold_after_every_kind_of_change(void **state)
+{
+	/* add, split by remove, reserve, allocate, split by free */
+	phys_addr_t pa;
+	assert_int_equal(memblock_add(0x100000, 0x400000), MM_OK);
+	assert_int_equal(memblock_add(0x1000000, 0x100000), MM_OK);
+	assert_int_equal(memblock_remove(0x200000, 0x1000), MM_OK);
+	assert_int_equal(memblock_reserve(0x300000, 0x2000), MM_OK);
+	assert_int_equal(memblock_alloc(0x3000, 0x1000, &pa), MM_OK);
+	assert_int_equal(memblock_free(0x301000, 0x1000), MM_OK);
+	assert_true(memblock_check_invariants());
+	assert_string_equal(host_log_text(), "");
+}
+
+/*
+ * memory before:  r0 [1 MiB-2 MiB)        r1 [4 MiB-5 MiB)
+ * r1.base overwritten with 0x180000:  r1 now starts inside r0.
+ */
+static void invariant_check_names_overlapping_regions(void **state)
+{
+	assert_int_equal(memblock_add(0x100000, 0x100000), MM_OK);
+	assert_int_equal(memblock_add(0x400000, 0x100000), MM_OK);
+	writable(memblock_memory_region(1))->base = 0x180000;
+	assert_false(memblock_check_invariants());
+	assert_true(host_log_contains("memblock_check_invariants: memory regions 0 [0x100000-0x200000) and 1 "
+	                              "[0x180000-0x280000) are out of order, overlap or touch"));
+}
+
+/* Adding merges touching regions, so two that touch mean damage too. */
+static void invariant_check_names_touching_regions(void **state)
+{
+	assert_int_equal(memblock_reserve(0x100000, 0x1000), MM_OK);
+	assert_int_equal(memblock_reserve(0x200000, 0x1000), MM_OK);
+	writable(memblock_reserved_region(0))->size_bytes = 0x100000;
+	assert_false(memblock_check_invariants());
+	assert_true(host_log_contains("reserved regions 0 [0x100000-0x200000) and 1 [0x200000-0x201000)"));
+}
+
+static void invariant_check_names_an_empty_region(void **state)
+{
+	assert_int_equal(memblock_reserve(0x100000, 0x1000), MM_OK);
+	writable(memblock_reserved_region(0))->size_bytes = 0;
+	assert_false(memblock_check_invariants());
+	assert_true(host_log_contains(
+	    "memblock_check_invariants: reserved region 0 at 0x100000, size 0x0, is empty or wraps"));
+}
+
+static void invariant_check_names_a_wrapping_region(void **state)
+{
+	assert_int_equal(memblock_add(0x100000, 0x1000), MM_OK);
+	writable(memblock_memory_region(0))->size_bytes = UINT64_MAX;
+	assert_false(memblock_check_invariants());
+	assert_true(
+	    host_log_contains("memory region 0 at 0x100000, size 0xffffffffffffffff, is empty or wraps"));
+}
+
 #define TEST(name) cmocka_unit_test_setup(name, reset)
 
 int main(void)
@@ -702,6 +768,11 @@ int main(void)
 	    TEST(changes_are_allowed_up_to_stage_paging),
 	    TEST(queries_and_iteration_work_in_every_stage),
 	    TEST(dump_logs_both_tables),
+	    TEST(invariants_hold_after_every_kind_of_change),
+	    TEST(invariant_check_names_overlapping_regions),
+	    TEST(invariant_check_names_touching_regions),
+	    TEST(invariant_check_names_an_empty_region),
+	    TEST(invariant_check_names_a_wrapping_region),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

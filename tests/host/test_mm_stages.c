@@ -28,6 +28,9 @@
 #define BOOT_INFO_BYTES 0x670ULL
 #define MODULE_PHYS     0x2100000ULL
 #define MODULE_BYTES    0x30000ULL
+#define TRAMP_CODE_PHYS 0x8000ULL /* the kernel's AP trampoline pages */
+#define TRAMP_DATA_PHYS 0x9000ULL
+#define LOWER_HALF_END  (1ULL << 47)
 
 static struct mm_boot_params params;
 
@@ -59,6 +62,12 @@ static int setup(void **state)
 	    .data_start = KERNEL_VIRT_BASE + KERNEL_PHYS + TEXT_BYTES + RODATA_BYTES,
 	    .data_end = KERNEL_VIRT_BASE + KERNEL_END,
 	};
+	params.low_remap = (struct mm_low_remap){
+	    .code_phys = TRAMP_CODE_PHYS,
+	    .code_bytes = PAGE_SIZE,
+	    .data_phys = TRAMP_DATA_PHYS,
+	    .data_bytes = PAGE_SIZE,
+	};
 	params.allow_1g_pages = false;
 	assert_int_equal(mm_boot_reserve(&params, BOOT_INFO_PHYS, BOOT_INFO_BYTES, "boot information"),
 	                 MM_OK);
@@ -72,10 +81,15 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void run_stages_2_to_5(void)
+static void run_stages_2_and_3(void)
 {
 	assert_int_equal(mm_memblock_stage(&params), MM_OK);
 	assert_int_equal(mm_bump_stage(&params), MM_OK);
+}
+
+static void run_stages_2_to_5(void)
+{
+	run_stages_2_and_3();
 	assert_int_equal(mm_paging_stage(&params), MM_OK);
 	assert_int_equal(mm_buddy_stage(), MM_OK);
 }
@@ -88,14 +102,35 @@ static void expect_translation(virt_addr_t va, phys_addr_t pa, unsigned flags)
 	assert_int_equal(t.flags & (PT_WRITE | PT_EXEC), flags);
 }
 
+static void expect_unmapped(virt_addr_t va)
+{
+	struct pt_translation t;
+	assert_int_equal(pt_translate(mm_kernel_space(), va, &t), MM_ERR_NOT_MAPPED);
+}
+
+/* pt_for_each_mapping visitor: count the 4 KiB pages in the lower half. */
+static bool count_lower_half_pages(void *ctx, virt_addr_t va, const struct pt_translation *t)
+{
+	if (va >= LOWER_HALF_END)
+		return false; /* ascending order: nothing lower follows */
+	*(uint64_t *)ctx += pt_page_bytes(t->size) / PAGE_SIZE;
+	return true;
+}
+
+static uint64_t lower_half_pages(void)
+{
+	uint64_t pages = 0;
+	pt_for_each_mapping(mm_kernel_space(), count_lower_half_pages, &pages);
+	return pages;
+}
+
 static void stages_run_in_order_and_end_in_buddy(void **state)
 {
 	run_stages_2_to_5();
 	assert_int_equal(mm_stage_current(), MM_STAGE_BUDDY);
 	assert_true(host_log_contains("memblock: 2 memory regions"));
 	assert_true(host_log_contains("bump: hands out zeroed frames from 0x120000"));
-	assert_true(
-	    host_log_contains("paging: W^X audit: 16384 writable+executable pages, 0 outside the low remap"));
+	assert_true(host_log_contains("paging: W^X audit: 0 writable+executable pages"));
 	assert_true(host_log_contains("buddy: took over"));
 }
 
@@ -127,17 +162,106 @@ static void kernel_sections_get_their_own_permissions(void **state)
 	expect_translation(params.kernel.data_end - 8, KERNEL_END - 8, PT_WRITE);
 }
 
-static void low_remap_is_identity_and_the_only_wx_mapping(void **state)
+/*
+ * The stacks after .data/.bss, as linker.ld lays out the boot CPU's:
+ *   KERNEL_END + 0 KiB    guard 0, never mapped
+ *              + 4 KiB    stack 0 (16 KiB)
+ *              + 20 KiB   guard 1, never mapped
+ *              + 24 KiB   stack 1 (8 KiB)
+ *              + 32 KiB   the end of the image
+ */
+#define STACKS_BYTES KiB(32)
+
+static void add_stacks_to_the_image(void)
 {
+	virt_addr_t stacks = KERNEL_VIRT_BASE + KERNEL_END;
+	params.kernel.image_phys_end = KERNEL_END + STACKS_BYTES;
+	params.kernel.stacks_start = stacks;
+	params.kernel.stacks_end = stacks + STACKS_BYTES;
+	params.kernel.stack_guards[0] = stacks;
+	params.kernel.stack_guards[1] = stacks + KiB(20);
+	params.kernel.stack_guard_count = 2;
+}
+
+static void stack_guard_pages_stay_unmapped(void **state)
+{
+	add_stacks_to_the_image();
 	run_stages_2_to_5();
-	expect_translation(0x8000, 0x8000, PT_WRITE | PT_EXEC);
-	expect_translation(LOW_REMAP_SIZE - 8, LOW_REMAP_SIZE - 8, PT_WRITE | PT_EXEC);
+	virt_addr_t stacks = params.kernel.stacks_start;
+	expect_unmapped(stacks);
+	expect_unmapped(stacks + KiB(4) - 8);
+	expect_translation(stacks + KiB(4), KERNEL_END + KiB(4), PT_WRITE);
+	expect_translation(stacks + KiB(20) - 8, KERNEL_END + KiB(20) - 8, PT_WRITE);
+	expect_unmapped(stacks + KiB(20));
+	expect_unmapped(stacks + KiB(24) - 8);
+	expect_translation(stacks + KiB(24), KERNEL_END + KiB(24), PT_WRITE);
+	expect_translation(stacks + STACKS_BYTES - 8, KERNEL_END + STACKS_BYTES - 8, PT_WRITE);
+	expect_unmapped(stacks + STACKS_BYTES);
+	assert_true(host_log_contains("stacks R+W 24 KiB above 2 unmapped guard pages"));
+}
+
+static void stack_guards_out_of_order_are_refused(void **state)
+{
+	add_stacks_to_the_image();
+	params.kernel.stack_guards[0] = params.kernel.stacks_start + KiB(20);
+	params.kernel.stack_guards[1] = params.kernel.stacks_start;
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	assert_int_equal(mm_bump_stage(&params), MM_OK);
+	assert_int_equal(mm_paging_stage(&params), MM_ERR_INVALID);
+	assert_true(
+	    host_log_contains("paging: stack guard 1 at 0xffffffff80120000 is not a page inside the "
+	                      "stacks [0xffffffff80120000-0xffffffff80128000) above the guard before it"));
+}
+
+static void a_stack_guard_outside_the_stacks_is_refused(void **state)
+{
+	add_stacks_to_the_image();
+	params.kernel.stack_guards[1] = params.kernel.stacks_end;
+	assert_int_equal(mm_memblock_stage(&params), MM_OK);
+	assert_int_equal(mm_bump_stage(&params), MM_OK);
+	assert_int_equal(mm_paging_stage(&params), MM_ERR_INVALID);
+	assert_true(host_log_contains("paging: stack guard 1 at 0xffffffff80128000 is not a page inside"));
+}
+
+/*
+ * After stage 4 the lower half holds exactly the trampoline's two pages,
+ * each at its own address with the rights it needs, neither global:
+ *
+ *   0x0     0x8000        0x9000        0xa000                 1 MiB
+ *   |  ...  | code: R+X   | data: R, NX |  ...  unmapped  ...  |
+ */
+static void low_remap_maps_trampoline_code_r_x_and_data_r_nx_and_nothing_else(void **state)
+{
+	run_stages_2_and_3();
+	assert_int_equal(mm_paging_stage(&params), MM_OK);
 	struct pt_translation t;
-	assert_int_equal(pt_translate(mm_kernel_space(), LOW_REMAP_SIZE, &t), MM_ERR_NOT_MAPPED);
+	assert_int_equal(pt_translate(mm_kernel_space(), TRAMP_CODE_PHYS + 0x10, &t), MM_OK);
+	assert_int_equal(t.pa, TRAMP_CODE_PHYS + 0x10);
+	assert_int_equal(t.flags, PT_EXEC);
+	assert_int_equal(pt_translate(mm_kernel_space(), TRAMP_DATA_PHYS + PAGE_SIZE - 8, &t), MM_OK);
+	assert_int_equal(t.pa, TRAMP_DATA_PHYS + PAGE_SIZE - 8);
+	assert_int_equal(t.flags, 0);
+	expect_unmapped(0);
+	expect_unmapped(TRAMP_CODE_PHYS - PAGE_SIZE);
+	expect_unmapped(TRAMP_DATA_PHYS + PAGE_SIZE);
+	expect_unmapped(KERNEL_PHYS);
+	assert_int_equal(lower_half_pages(), 2);
+	assert_true(host_log_contains("paging: low identity remap for AP start-up: trampoline code "
+	                              "[0x8000-0x9000) R+X, data [0x9000-0xa000) R+NX until the other CPUs "
+	                              "are up"));
+}
+
+static void wx_audit_right_after_the_cr3_switch_finds_nothing(void **state)
+{
+	run_stages_2_and_3();
+	host_log_clear();
+	assert_int_equal(mm_paging_stage(&params), MM_OK);
+	assert_true(host_log_contains("paging: W^X audit: 0 writable+executable pages"));
+	assert_false(host_log_contains("W+X: ["));
 	assert_int_equal(mm_audit_wx(), 0);
 }
 
-static void wx_audit_names_a_mapping_outside_the_low_remap(void **state)
+static void wx_audit_names_any_writable_executable_mapping(void **state)
 {
 	run_stages_2_to_5();
 	assert_int_equal(pt_map(mm_kernel_space(), 0xffffc00000000000ULL, MiB(8), PT_PAGE_4K,
@@ -145,7 +269,63 @@ static void wx_audit_names_a_mapping_outside_the_low_remap(void **state)
 	                 MM_OK);
 	host_log_clear();
 	assert_int_equal(mm_audit_wx(), 1);
-	assert_true(host_log_contains("W+X: [0xffffc00000000000-0xffffc00000001000) 4 KiB NOT ALLOWED"));
+	assert_true(host_log_contains("W+X: [0xffffc00000000000-0xffffc00000001000) 4 KiB"));
+	assert_true(host_log_contains("paging: W^X audit: 1 writable+executable pages"));
+}
+
+/* Stage 4 with params.low_remap as given: the error, and the log names
+ * the range and the problem. */
+static void expect_low_remap_refused(struct mm_low_remap lr, enum mm_error err, const char *message)
+{
+	params.low_remap = lr;
+	run_stages_2_and_3();
+	host_log_clear();
+	assert_int_equal(mm_paging_stage(&params), err);
+	assert_true(host_log_contains(message));
+	assert_int_equal(host_root_table, 0x1000); /* no CR3 switch */
+}
+
+static void a_misaligned_low_remap_range_is_refused(void **state)
+{
+	expect_low_remap_refused((struct mm_low_remap){0x8000, PAGE_SIZE, 0x9100, PAGE_SIZE},
+	                         MM_ERR_MISALIGNED,
+	                         "paging: low remap data [0x9100-0xa100) is not page-aligned");
+}
+
+static void an_empty_low_remap_range_is_refused(void **state)
+{
+	expect_low_remap_refused((struct mm_low_remap){0x8000, 0, 0x9000, PAGE_SIZE}, MM_ERR_INVALID,
+	                         "paging: low remap code [0x8000-0x8000) is empty");
+}
+
+static void a_low_remap_including_page_0_is_refused(void **state)
+{
+	expect_low_remap_refused((struct mm_low_remap){0, PAGE_SIZE, 0x9000, PAGE_SIZE}, MM_ERR_INVALID,
+	                         "paging: low remap code [0x0-0x1000) includes page 0");
+}
+
+static void a_low_remap_beyond_the_first_mib_is_refused(void **state)
+{
+	expect_low_remap_refused((struct mm_low_remap){0x8000, PAGE_SIZE, 0xff000, 2 * PAGE_SIZE},
+	                         MM_ERR_INVALID,
+	                         "paging: low remap data [0xff000-0x101000) is not inside the first MiB");
+}
+
+static void overlapping_low_remap_code_and_data_are_refused(void **state)
+{
+	expect_low_remap_refused((struct mm_low_remap){0x8000, 2 * PAGE_SIZE, 0x9000, PAGE_SIZE},
+	                         MM_ERR_OVERLAP,
+	                         "paging: low remap code [0x8000-0xa000) and data [0x9000-0xa000) overlap");
+}
+
+static void a_low_remap_over_the_boot_information_is_refused(void **state)
+{
+	/* A boot loader that put the boot information where the trampoline
+	 * goes: copying the trampoline there would destroy it. */
+	assert_int_equal(mm_boot_reserve(&params, 0x9800, 0x400, "boot information"), MM_OK);
+	expect_low_remap_refused(params.low_remap, MM_ERR_OVERLAP,
+	                         "paging: low remap data [0x9000-0xa000) overlaps the boot information "
+	                         "[0x9800-0x9c00)");
 }
 
 static bool overlaps(phys_addr_t a, uint64_t alen, phys_addr_t b, uint64_t blen)
@@ -246,18 +426,24 @@ static void stress_test_refuses_before_the_buddy_exists(void **state)
 	assert_true(host_log_contains("buddy_stress_test: called in stage memblock"));
 }
 
-static void removing_the_low_remap_unmaps_page_0_and_frees_nothing(void **state)
+static void removing_the_low_remap_empties_the_lower_half_and_frees_nothing(void **state)
 {
 	run_stages_2_to_5();
 	uint64_t free_before = buddy_free_pages_total();
-	unsigned long flushes = host_tlb_flush_all_count;
+	unsigned long page_flushes = host_tlb_flush_page_count;
+	host_log_clear();
 	assert_int_equal(mm_remove_low_remap(), MM_OK);
-	struct pt_translation t;
-	assert_int_equal(pt_translate(mm_kernel_space(), 0, &t), MM_ERR_NOT_MAPPED);
-	assert_int_equal(pt_translate(mm_kernel_space(), LOW_REMAP_SIZE - PAGE_SIZE, &t), MM_ERR_NOT_MAPPED);
+	expect_unmapped(TRAMP_CODE_PHYS);
+	expect_unmapped(TRAMP_DATA_PHYS);
+	assert_int_equal(lower_half_pages(), 0);
 	assert_int_equal(buddy_free_pages_total(), free_before);
-	assert_true(host_tlb_flush_all_count > flushes);
+	/* This CPU's TLB forgets exactly the two pages, the data page last. */
+	assert_int_equal(host_tlb_flush_page_count - page_flushes, 2);
+	assert_int_equal(host_tlb_last_flushed_page, TRAMP_DATA_PHYS);
 	assert_int_equal(mm_stage_current(), MM_STAGE_SMP);
+	assert_true(
+	    host_log_contains("paging: low identity remap removed (code [0x8000-0x9000), data "
+	                      "[0x9000-0xa000)), no frame freed; nothing in the lower half is mapped"));
 	/* The memory behind the remap is still reachable through the direct map. */
 	expect_translation(PHYS_OFFSET + 0x8000, 0x8000, PT_WRITE);
 	host_log_clear();
@@ -276,16 +462,18 @@ static void removing_the_low_remap_before_the_buddy_is_refused(void **state)
 static void a_reserved_entry_inside_usable_ram_is_not_used(void **state)
 {
 	/* The map lists [40 MiB + 0x800, 40 MiB + 0x1800) as ACPI NVS inside the
-	 * available range: stage 2 must drop both pages it touches. */
+	 * available range: stage 1 must cut both pages it touches, so stage 2
+	 * never sees them as memory. */
 	mm_stage_force(MM_STAGE_NONE);
 	phys_area_reset();
+	host_log_clear();
 	phys_area_add(0, 0x9fc00, PHYS_AREA_AVAILABLE);
 	phys_area_add(MiB(1), ARENA_BYTES - MiB(1), PHYS_AREA_AVAILABLE);
 	phys_area_add(MiB(40) + 0x800, 0x1000, PHYS_AREA_ACPI_NVS);
 	assert_int_equal(phys_area_finish(), MM_OK);
-	host_log_clear();
+	assert_true(host_log_contains("phys_area: [0x2800800-0x2801800) is listed as usable and as ACPI NVS: "
+	                              "not using [0x2800000-0x2802000)"));
 	assert_int_equal(mm_memblock_stage(&params), MM_OK);
-	assert_true(host_log_contains("memblock: [0x2800800-0x2801800) is listed as usable and as ACPI NVS"));
 	assert_false(memblock_is_memory(MiB(40), PAGE_SIZE));
 	assert_false(memblock_is_memory(MiB(40) + PAGE_SIZE, PAGE_SIZE));
 	assert_true(memblock_is_memory(MiB(40) - PAGE_SIZE, PAGE_SIZE));
@@ -294,28 +482,53 @@ static void a_reserved_entry_inside_usable_ram_is_not_used(void **state)
 	assert_false(host_log_contains("listed as usable and as reserved"));
 }
 
+static void a_span_too_large_for_the_metadata_is_refused_with_the_numbers(void **state)
+{
+	/* 16 TiB and more of span: more frames than 32-bit indices can name.
+	 * Stage 5 alone, on a memblock that says so (no direct map needed). */
+	memblock_reset();
+	mm_stage_force(MM_STAGE_MEMBLOCK);
+	assert_int_equal(memblock_add(MiB(1), MiB(8)), MM_OK);
+	assert_int_equal(memblock_add(GiB(16384), MiB(4)), MM_OK);
+	mm_stage_force(MM_STAGE_PAGING);
+	assert_int_equal(mm_buddy_stage(), MM_ERR_UNSUPPORTED);
+	assert_true(host_log_contains("buddy: the physical span [0x100000-0x100000400000) has 4294968064 "
+	                              "frames, too many for the buddy's metadata: frame indices are 32-bit, "
+	                              "so a span holds at most 4294967294 frames (16383 GiB)"));
+}
+/* Every test starts from a fresh arena and stage "none". */
+#define STAGES_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(stages_run_in_order_and_end_in_buddy, setup, teardown),
-	    cmocka_unit_test_setup_teardown(cr3_switch_loads_the_new_root, setup, teardown),
-	    cmocka_unit_test_setup_teardown(direct_map_covers_all_ram_read_write_no_execute, setup, teardown),
-	    cmocka_unit_test_setup_teardown(kernel_sections_get_their_own_permissions, setup, teardown),
-	    cmocka_unit_test_setup_teardown(low_remap_is_identity_and_the_only_wx_mapping, setup, teardown),
-	    cmocka_unit_test_setup_teardown(wx_audit_names_a_mapping_outside_the_low_remap, setup, teardown),
-	    cmocka_unit_test_setup_teardown(buddy_never_hands_out_reserved_memory, setup, teardown),
-	    cmocka_unit_test_setup_teardown(early_allocators_refuse_after_the_buddy_takes_over, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(mapper_draws_from_the_buddy_after_takeover, setup, teardown),
-	    cmocka_unit_test_setup_teardown(stages_out_of_order_are_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(too_many_boot_ranges_are_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(stress_test_returns_every_page, setup, teardown),
-	    cmocka_unit_test_setup_teardown(a_reserved_entry_inside_usable_ram_is_not_used, setup, teardown),
-	    cmocka_unit_test_setup_teardown(removing_the_low_remap_unmaps_page_0_and_frees_nothing, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(removing_the_low_remap_before_the_buddy_is_refused, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(stress_test_refuses_before_the_buddy_exists, setup, teardown),
+	    STAGES_TEST(stages_run_in_order_and_end_in_buddy),
+	    STAGES_TEST(cr3_switch_loads_the_new_root),
+	    STAGES_TEST(direct_map_covers_all_ram_read_write_no_execute),
+	    STAGES_TEST(kernel_sections_get_their_own_permissions),
+	    STAGES_TEST(stack_guard_pages_stay_unmapped),
+	    STAGES_TEST(stack_guards_out_of_order_are_refused),
+	    STAGES_TEST(a_stack_guard_outside_the_stacks_is_refused),
+	    STAGES_TEST(low_remap_maps_trampoline_code_r_x_and_data_r_nx_and_nothing_else),
+	    STAGES_TEST(wx_audit_right_after_the_cr3_switch_finds_nothing),
+	    STAGES_TEST(wx_audit_names_any_writable_executable_mapping),
+	    STAGES_TEST(a_misaligned_low_remap_range_is_refused),
+	    STAGES_TEST(an_empty_low_remap_range_is_refused),
+	    STAGES_TEST(a_low_remap_including_page_0_is_refused),
+	    STAGES_TEST(a_low_remap_beyond_the_first_mib_is_refused),
+	    STAGES_TEST(overlapping_low_remap_code_and_data_are_refused),
+	    STAGES_TEST(a_low_remap_over_the_boot_information_is_refused),
+	    STAGES_TEST(buddy_never_hands_out_reserved_memory),
+	    STAGES_TEST(early_allocators_refuse_after_the_buddy_takes_over),
+	    STAGES_TEST(mapper_draws_from_the_buddy_after_takeover),
+	    STAGES_TEST(stages_out_of_order_are_refused),
+	    STAGES_TEST(too_many_boot_ranges_are_refused),
+	    STAGES_TEST(stress_test_returns_every_page),
+	    STAGES_TEST(a_reserved_entry_inside_usable_ram_is_not_used),
+	    STAGES_TEST(removing_the_low_remap_empties_the_lower_half_and_frees_nothing),
+	    STAGES_TEST(removing_the_low_remap_before_the_buddy_is_refused),
+	    STAGES_TEST(a_span_too_large_for_the_metadata_is_refused_with_the_numbers),
+	    STAGES_TEST(stress_test_refuses_before_the_buddy_exists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

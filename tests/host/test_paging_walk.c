@@ -154,6 +154,106 @@ static void audit_without_report_still_counts(void **state)
 	assert_int_equal(pt_audit_wx(&space, NULL, NULL), 514);
 }
 
+static void walk_path_records_each_level_down_to_the_leaf(void **state)
+{
+	assert_int_equal(pt_map(&space, PHYS_OFFSET + MiB(2), MiB(2), PT_PAGE_2M, PT_WRITE, PT_TLB_IGNORE),
+	                 MM_OK);
+	struct pt_walk_step steps[PT_LEVELS];
+	int count = -1;
+	assert_int_equal(pt_walk_path(&space, PHYS_OFFSET + MiB(2) + 0x1234, steps, &count), MM_OK);
+	assert_int_equal(count, 3); /* PML4, PDPT, then the 2 MiB leaf in the PD */
+	assert_int_equal(steps[0].level, 4);
+	assert_int_equal(steps[0].table, space.root);
+	assert_int_equal(steps[0].index, 256);
+	assert_int_equal(steps[2].level, 2);
+	assert_int_equal(steps[2].index, 1);
+	assert_true(steps[2].entry & PTE_PS);
+	assert_int_equal(pt_leaf_pa(steps[2].entry, 2), MiB(2));
+}
+
+static void walk_path_stops_at_the_entry_that_is_not_present(void **state)
+{
+	map4k(0x1000, 0x2000, 0);
+	struct pt_walk_step steps[PT_LEVELS];
+	int count = -1;
+	assert_int_equal(pt_walk_path(&space, 0x3000, steps, &count), MM_ERR_NOT_MAPPED);
+	assert_int_equal(count, 4);
+	assert_int_equal(steps[3].index, 3);
+	assert_int_equal(steps[3].entry, 0);
+	assert_int_equal(pt_walk_path(&space, PHYS_OFFSET, steps, &count), MM_ERR_NOT_MAPPED);
+	assert_int_equal(count, 1);
+}
+
+static void walk_path_refuses_a_non_canonical_address(void **state)
+{
+	struct pt_walk_step steps[PT_LEVELS];
+	int count = -1;
+	assert_int_equal(pt_walk_path(&space, 0x800000000000ULL, steps, &count), MM_ERR_NON_CANONICAL);
+	assert_int_equal(count, 0);
+	assert_true(host_log_contains("pt_walk_path: 0x800000000000 is not canonical"));
+}
+
+struct runs {
+	size_t count;
+	struct pt_run run[8];
+};
+
+static bool record_run(void *ctx, const struct pt_run *run)
+{
+	struct runs *r = ctx;
+	assert_true(r->count < 8);
+	r->run[r->count++] = *run;
+	return true;
+}
+
+static void runs_merge_leaves_that_follow_on_in_both_addresses_with_equal_rights(void **state)
+{
+	map4k(0x10000, 0x50000, PT_WRITE);
+	map4k(0x11000, 0x51000, PT_WRITE); /* follows on: same run */
+	map4k(0x12000, 0x60000, PT_WRITE); /* physical jump: new run */
+	map4k(0x13000, 0x61000, 0);        /* other rights: new run */
+	map4k(0x15000, 0x63000, 0);        /* virtual gap: new run */
+	struct runs r = {0};
+	pt_for_each_run(&space, record_run, &r);
+	assert_int_equal(r.count, 4);
+	assert_int_equal(r.run[0].start, 0x10000);
+	assert_int_equal(r.run[0].end, 0x12000);
+	assert_int_equal(r.run[0].pa, 0x50000);
+	assert_int_equal(r.run[0].flags, PT_WRITE);
+	assert_int_equal(r.run[1].pa, 0x60000);
+	assert_int_equal(r.run[2].flags, 0);
+	assert_int_equal(r.run[3].start, 0x15000);
+	assert_int_equal(r.run[3].end, 0x16000);
+}
+
+static void runs_of_large_pages_keep_their_size(void **state)
+{
+	assert_int_equal(pt_map_range(&space, PHYS_OFFSET, 0, MiB(4) + KiB(4), PT_WRITE, PT_TLB_IGNORE, NULL),
+	                 MM_OK);
+	struct runs r = {0};
+	pt_for_each_run(&space, record_run, &r);
+	assert_int_equal(r.count, 2);
+	assert_int_equal(r.run[0].size, PT_PAGE_2M);
+	assert_int_equal(r.run[0].end - r.run[0].start, MiB(4));
+	assert_int_equal(r.run[1].size, PT_PAGE_4K);
+	assert_int_equal(r.run[1].pa, MiB(4));
+}
+
+static bool stop_at_first(void *ctx, const struct pt_run *run)
+{
+	(*(size_t *)ctx)++;
+	return false;
+}
+
+static void runs_stop_when_the_visitor_says_so(void **state)
+{
+	map4k(0x10000, 0x50000, 0);
+	map4k(0x20000, 0x70000, 0);
+	size_t calls = 0;
+	pt_for_each_run(&space, stop_at_first, &calls);
+	assert_int_equal(calls, 1);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -166,6 +266,12 @@ int main(void)
 	    TEST(audit_reports_exactly_the_wx_ranges_merged),
 	    TEST(audit_of_a_wx_clean_space_reports_nothing),
 	    TEST(audit_without_report_still_counts),
+	    TEST(walk_path_records_each_level_down_to_the_leaf),
+	    TEST(walk_path_stops_at_the_entry_that_is_not_present),
+	    TEST(walk_path_refuses_a_non_canonical_address),
+	    TEST(runs_merge_leaves_that_follow_on_in_both_addresses_with_equal_rights),
+	    TEST(runs_of_large_pages_keep_their_size),
+	    TEST(runs_stop_when_the_visitor_says_so),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,6 +245,64 @@ static void type_names_are_readable(void **state)
 	assert_string_equal(phys_area_type_name(99), "unknown");
 }
 
+static void a_reserved_range_inside_usable_ram_splits_it_rounded_out_to_pages(void **state)
+{
+	phys_area_add(0x100000, 0x100000, PHYS_AREA_AVAILABLE);
+	assert_int_equal(phys_area_add(0x140800, 0x1000, PHYS_AREA_ACPI_NVS), MM_OK);
+	assert_int_equal(phys_memory_area_count, 2);
+	assert_area(0, 0x100000, 0x40000);
+	assert_area(1, 0x142000, 0xbe000);
+	assert_int_equal(phys_area_excluded_bytes(), 0x2000);
+	assert_true(host_log_contains("phys_area: [0x140800-0x141800) is listed as usable and as ACPI NVS: "
+	                              "not using [0x140000-0x142000)"));
+}
+
+static void a_reserved_range_before_the_usable_one_is_cut_all_the_same(void **state)
+{
+	phys_area_add(0x140800, 0x1000, PHYS_AREA_RESERVED);
+	phys_area_add(0x100000, 0x100000, PHYS_AREA_AVAILABLE);
+	assert_int_equal(phys_memory_area_count, 2);
+	assert_area(0, 0x100000, 0x40000);
+	assert_area(1, 0x142000, 0xbe000);
+}
+
+static void a_reserved_range_covering_ends_and_wholes_trims_and_removes(void **state)
+{
+	phys_area_add(0x100000, 0x10000, PHYS_AREA_AVAILABLE);
+	phys_area_add(0x200000, 0x10000, PHYS_AREA_AVAILABLE);
+	phys_area_add(0x300000, 0x10000, PHYS_AREA_AVAILABLE);
+	/* from the middle of the first to the middle of the third */
+	phys_area_add(0x108000, 0x200000, PHYS_AREA_BADRAM);
+	assert_int_equal(phys_memory_area_count, 2);
+	assert_area(0, 0x100000, 0x8000);
+	assert_area(1, 0x308000, 0x8000);
+	assert_int_equal(phys_area_excluded_bytes(), 0x8000 + 0x10000 + 0x8000);
+}
+
+static void a_cut_that_splits_a_full_table_leaves_out_ram_never_the_cut(void **state)
+{
+	phys_area_add(0, 0x10000, PHYS_AREA_AVAILABLE);
+	for (uint64_t i = 0; i < PHYS_MEMORY_AREA_MAX - 1; i++)
+		phys_area_add(0x100000 + 0x2000 * i, 0x1000, PHYS_AREA_AVAILABLE);
+	assert_int_equal(phys_memory_area_count, PHYS_MEMORY_AREA_MAX);
+	phys_area_add(0x8000, 0x1000, PHYS_AREA_RESERVED); /* splits entry 0 */
+	assert_int_equal(phys_memory_area_count, PHYS_MEMORY_AREA_MAX);
+	assert_area(0, 0, 0x8000);
+	assert_area(1, 0x9000, 0x7000);
+	/* the range that sorts last made room, and is counted */
+	assert_int_equal(phys_area_dropped_count(), 1);
+	assert_int_equal(phys_area_dropped_bytes(), 0x1000);
+}
+
+static void a_reserved_range_at_the_top_of_the_address_space_rounds_without_wrapping(void **state)
+{
+	phys_area_add(0xffffffffff000000ULL, 0xfff000, PHYS_AREA_AVAILABLE);
+	phys_area_add(0xfffffffffff00800ULL, 0x100, PHYS_AREA_RESERVED);
+	assert_int_equal(phys_memory_area_count, 2);
+	assert_area(0, 0xffffffffff000000ULL, 0xf00000);
+	assert_area(1, 0xfffffffffff01000ULL, 0xfe000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +330,12 @@ int main(void)
 	    cmocka_unit_test_setup(total_bytes_sums_the_table, reset),
 	    cmocka_unit_test_setup(dump_logs_each_range_with_its_size, reset),
 	    cmocka_unit_test_setup(type_names_are_readable, reset),
+	    cmocka_unit_test_setup(a_reserved_range_inside_usable_ram_splits_it_rounded_out_to_pages, reset),
+	    cmocka_unit_test_setup(a_reserved_range_before_the_usable_one_is_cut_all_the_same, reset),
+	    cmocka_unit_test_setup(a_reserved_range_covering_ends_and_wholes_trims_and_removes, reset),
+	    cmocka_unit_test_setup(a_cut_that_splits_a_full_table_leaves_out_ram_never_the_cut, reset),
+	    cmocka_unit_test_setup(a_reserved_range_at_the_top_of_the_address_space_rounds_without_wrapping,
+	                           reset),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

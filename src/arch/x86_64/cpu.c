@@ -22,3 +22,9 @@ bool cpu_has_pge(void)
 {
 	return (cpuid(1, 0).edx >> 13) & 1;
 }
+
+void cpu_enable_global_pages(void)
+{
+	if (cpu_has_pge())
+		write_cr4(read_cr4() | CR4_PGE);
+}

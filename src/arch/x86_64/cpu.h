@@ -117,4 +117,10 @@ bool cpu_has_nx(void);
 bool cpu_has_1g_pages(void);
 bool cpu_has_pge(void);
 
+/* Turn on global pages (CR4.PGE) if the CPU has them, so that the kernel's
+ * mappings, marked global, survive CR3 reloads. Every CPU calls it once its
+ * kernel page tables are live: the boot CPU after stage 4, each AP in
+ * ap_main(). */
+void cpu_enable_global_pages(void);
+
 #endif /* ARCH_CPU_H */

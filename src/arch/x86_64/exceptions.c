@@ -1,15 +1,17 @@
 /*
  * exceptions.c - what the kernel says when the CPU raises an exception: the
  * vector's name, the error code, where it happened, every general register,
- * CR2 and CR3, and for a page fault the error bits decoded into words. Then
- * it panics: no exception is recoverable in this kernel yet.
+ * CR2 and CR3, and for a page fault the error bits decoded into words. A
+ * double fault caused by a kernel stack overflow is named as such first.
+ * Then it panics: no exception is recoverable in this kernel yet.
  */
 #include "interrupts.h"
 
 #include "cpu.h"
-#include "smp.h"
-#include "smp.h"
+#include "kernel/mm_bringup.h"
 #include "kernel/panic.h"
+#include "kstack.h"
+#include "smp.h"
 #include "lib/format.h"
 
 static const char *const names[32] = {
@@ -68,9 +70,8 @@ static void print_page_fault_bits(uint64_t err)
 	        err & PF_IFETCH ? "instruction fetch" : "data access");
 }
 
-void exception_report(struct interrupt_frame *f)
+static void print_registers(const struct interrupt_frame *f, uint64_t cr2)
 {
-	uint64_t cr2 = read_cr2();
 	kprintf("\nEXCEPTION %lu (%s) error code 0x%lx on CPU %u\n", f->vector, exception_name(f->vector),
 	        f->error_code, smp_this_cpu());
 	kprintf("  RIP=%016lx CS=%04lx RFLAGS=%016lx\n", f->rip, f->cs, f->rflags);
@@ -82,5 +83,48 @@ void exception_report(struct interrupt_frame *f)
 	kprintf("  CR2=%016lx CR3=%016lx\n", cr2, read_cr3());
 	if (f->vector == 14)
 		print_page_fault_bits(f->error_code);
+}
+
+/*
+ * How a kernel stack overflow arrives: a write just below the stack lands
+ * in its guard page and page-faults. The CPU then cannot push the page
+ * fault's frame on that stack either (it would go into the guard too), so
+ * it raises a double fault instead, which runs on the CPU's own IST1 stack
+ * (gdt.h). CR2 then holds the guard address the CPU tried to write, and the
+ * frame's RSP is where the stack stood: already inside the guard when a
+ * function lowered RSP before writing, or at the very bottom of the stack
+ * when a push or call was the write. If either is in a guard page, say
+ * whose stack overflowed, dump the registers, check that the memory
+ * manager's tables below the stack are intact, and panic.
+ */
+static void report_stack_overflow(const struct interrupt_frame *f, uint64_t cr2)
+{
+	unsigned owner;
+	enum kstack_kind kind;
+	bool rsp_in_guard = kstack_find_guard(f->rsp, &owner, &kind);
+	if (!rsp_in_guard && !kstack_find_guard(cr2, &owner, &kind))
+		return;
+	struct kstack s = kstack_get(owner, kind);
+	unsigned cpu = smp_this_cpu();
+	if (rsp_in_guard)
+		kprintf("\nkernel stack overflow on CPU %u: RSP=0x%lx in the guard page below [0x%lx-0x%lx) "
+		        "(CPU %u's %s)\n",
+		        cpu, f->rsp, s.bottom, s.top, owner, kstack_kind_name(kind));
+	else
+		kprintf(
+		    "\nkernel stack overflow on CPU %u: RSP=0x%lx, a write to 0x%lx in the guard page below "
+		    "[0x%lx-0x%lx) (CPU %u's %s)\n",
+		    cpu, f->rsp, cr2, s.bottom, s.top, owner, kstack_kind_name(kind));
+	print_registers(f, cr2);
+	mm_bringup_check_tables();
+	panic("kernel stack overflow on CPU %u (RSP 0x%lx)", cpu, f->rsp);
+}
+
+void exception_report(struct interrupt_frame *f)
+{
+	uint64_t cr2 = read_cr2();
+	if (f->vector == 8)
+		report_stack_overflow(f, cr2); /* returns only if it was not one */
+	print_registers(f, cr2);
 	panic("%s at RIP 0x%lx (CR2 0x%lx)", exception_name(f->vector), f->rip, cr2);
 }

@@ -3,6 +3,9 @@
 
 #include <stdint.h>
 
+#include "kernel/panic.h"
+#include "kstack.h"
+
 struct tss {
 	uint32_t reserved0;
 	uint64_t rsp[3];
@@ -19,7 +22,6 @@ struct gdt_pointer {
 } __attribute__((packed));
 
 static struct tss tss[GDT_MAX_CPUS];
-static uint8_t double_fault_stack[GDT_MAX_CPUS][8192] __attribute__((aligned(16)));
 
 /* Per CPU: null, code, data, then the 16-byte TSS descriptor (two slots). */
 static uint64_t gdt[GDT_MAX_CPUS][5];
@@ -41,7 +43,12 @@ void gdt_init_cpu(unsigned cpu)
 	g[3] = tss_descriptor_low(base, sizeof(*t) - 1);
 	g[4] = base >> 32;
 
-	t->ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(double_fault_stack[cpu] + sizeof(double_fault_stack[cpu]));
+	/* The double fault gets a stack of its own (kstack.h), the one place a
+	 * CPU can still run after its kernel stack ran into its guard page. */
+	uint64_t df_top = kstack_get(cpu, KSTACK_DOUBLE_FAULT).top;
+	if (df_top == 0)
+		panic("gdt_init_cpu: CPU %u has no double-fault stack", cpu);
+	t->ist[IST_DOUBLE_FAULT - 1] = df_top;
 	t->iomap_base = sizeof(*t); /* no I/O permission bitmap */
 
 	struct gdt_pointer ptr = {.limit = sizeof(gdt[cpu]) - 1, .base = (uint64_t)g};

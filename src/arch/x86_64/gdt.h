@@ -19,7 +19,8 @@
 #define IST_DOUBLE_FAULT 1
 
 /* Build CPU cpu's GDT and TSS, load them and reload every segment register.
- * The boot CPU is cpu 0. */
+ * The boot CPU is cpu 0. IST slot 1 gets the CPU's double-fault stack from
+ * kstack.h, which must exist already (an AP's: kstack_create_ap()). */
 void gdt_init_cpu(unsigned cpu);
 
 #endif /* ARCH_GDT_H */

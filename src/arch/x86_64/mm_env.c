@@ -10,7 +10,6 @@
 #include <stdarg.h>
 
 #include "cpu.h"
-#include "kernel/panic.h"
 #include "lib/format.h"
 
 void *mm_phys_to_virt(phys_addr_t pa)
@@ -56,14 +55,4 @@ void mm_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
 	va_end(ap);
-}
-
-void mm_panic(const char *fmt, ...)
-{
-	char reason[256];
-	va_list ap;
-	va_start(ap, fmt);
-	kvsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	panic("%s", reason);
 }

@@ -10,8 +10,10 @@
 #define QEMU_EXIT_SUCCESS 0x10 /* QEMU exits with status 33 */
 #define QEMU_EXIT_FAILURE 0x11 /* QEMU exits with status 35 */
 
+#ifndef __ASSEMBLER__ /* entry32.S uses the numbers above */
 /* Write value to the exit port. Without the device (real hardware) nothing
  * happens, so the CPU then halts forever. */
 __attribute__((noreturn)) void qemu_exit(unsigned value);
+#endif
 
 #endif /* ARCH_QEMU_EXIT_H */

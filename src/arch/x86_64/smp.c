@@ -3,9 +3,9 @@
  * every CPU (see smp.h).
  *
  * Start-up of one AP (Intel SDM vol. 3, 8.4.4, "MP initialization"):
- *   1. give it a stack: 16 KiB from the buddy, mapped with an unmapped
- *      guard page range below it so an overflow faults instead of
- *      silently corrupting the next stack,
+ *   1. give it its stacks (kstack.h): a kernel stack and a double-fault
+ *      stack from the buddy, each mapped above an unmapped guard page so
+ *      an overflow faults instead of silently corrupting what lies below,
  *   2. fill in the trampoline's data (CR3, EFER, stack, entry, index),
  *   3. INIT IPI, wait 10 ms, STARTUP IPI (vector = page number of the
  *      trampoline), wait 200 us, a second STARTUP IPI if it is not up yet,
@@ -15,21 +15,16 @@
 
 #include "cpu.h"
 #include "interrupts.h"
+#include "kstack.h"
 #include "lapic.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
 #include "lib/log.h"
-#include "mm/buddy.h"
 #include "mm/mm_env.h"
 #include "mm/mm_init.h"
 #include "mm/paging.h"
 #include "tsc.h"
 
-/* AP stacks live in their own region so each can have a guard below it. */
-#define AP_STACK_REGION      0xffffe00000000000ULL
-#define AP_STACK_ORDER       2 /* 16 KiB */
-#define AP_STACK_BYTES       (PAGE_SIZE << AP_STACK_ORDER)
-#define AP_STACK_SLOT        (2 * AP_STACK_BYTES) /* the lower half stays unmapped */
 #define AP_ONLINE_TIMEOUT_US 1000000
 #define EFER_LMA             (1ULL << 10)
 
@@ -45,7 +40,8 @@ struct trampoline_data {
 	uint64_t cr3, efer, stack_top, entry, cpu;
 };
 
-extern const char trampoline_start[], trampoline_end[], trampoline_data[];
+extern const char trampoline_code_start[], trampoline_code_end[];
+extern const char trampoline_data_start[], trampoline_data_end[], trampoline_data[];
 
 static struct cpu_info cpus[SMP_MAX_CPUS];
 static unsigned cpu_count = 1; /* CPUs with an index, online or not */
@@ -65,6 +61,20 @@ unsigned smp_this_cpu(void)
 		if (cpus[i].apic_id == id)
 			return i;
 	return 0;
+}
+
+bool smp_cpu_info(unsigned cpu, uint32_t *apic_id, bool *online)
+{
+	if (cpu >= cpu_count)
+		return false;
+	*apic_id = cpus[cpu].apic_id;
+	*online = __atomic_load_n(&cpus[cpu].online, __ATOMIC_ACQUIRE);
+	return true;
+}
+
+unsigned smp_cpus_known(void)
+{
+	return cpu_count;
 }
 
 unsigned smp_cpus_online(void)
@@ -118,31 +128,12 @@ void ap_main(uint64_t cpu)
 {
 	gdt_init_cpu((unsigned)cpu);
 	idt_load();
-	if (cpu_has_pge())
-		write_cr4(read_cr4() | CR4_PGE);
+	cpu_enable_global_pages();
 	lapic_enable();
 	cpus[cpu].flush_ack = __atomic_load_n(&shootdown_generation, __ATOMIC_ACQUIRE);
 	cpus[cpu].work_done = __atomic_load_n(&work_generation, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&cpus[cpu].online, true, __ATOMIC_RELEASE);
 	ap_idle_loop((unsigned)cpu);
-}
-
-/* A 16 KiB stack from the buddy, mapped in slot `cpu` of the AP stack
- * region above an unmapped guard. Returns the top, or 0 on failure. */
-static virt_addr_t make_ap_stack(unsigned cpu)
-{
-	phys_addr_t pa;
-	if (buddy_alloc_pages(AP_STACK_ORDER, &pa) != MM_OK)
-		return 0;
-	virt_addr_t bottom = AP_STACK_REGION + cpu * AP_STACK_SLOT + AP_STACK_BYTES;
-	enum mm_error err =
-	    pt_map_range(mm_kernel_space(), bottom, pa, AP_STACK_BYTES, PT_WRITE, PT_TLB_FLUSH_PAGE, NULL);
-	if (err != MM_OK) {
-		pr_err("smp: cannot map the stack of CPU %u: %s\n", cpu, mm_strerror(err));
-		buddy_free_pages(pa, AP_STACK_ORDER);
-		return 0;
-	}
-	return bottom + AP_STACK_BYTES;
 }
 
 static bool wait_online(unsigned cpu, uint64_t timeout_us)
@@ -157,25 +148,24 @@ static bool wait_online(unsigned cpu, uint64_t timeout_us)
 
 static bool start_one(unsigned cpu, uint32_t apic_id, uint64_t *first_sipi)
 {
-	virt_addr_t stack_top = make_ap_stack(cpu);
-	if (stack_top == 0) {
-		pr_warn("smp: no stack for CPU %u (APIC id %u); not starting it\n", cpu, apic_id);
+	if (!kstack_create_ap(cpu)) {
+		pr_warn("smp: no stacks for CPU %u (APIC id %u); not starting it\n", cpu, apic_id);
 		return false;
 	}
 	struct trampoline_data *data =
-	    mm_phys_to_virt(TRAMPOLINE_PHYS + (uint64_t)(trampoline_data - trampoline_start));
+	    mm_phys_to_virt(TRAMPOLINE_DATA_PHYS + (uint64_t)(trampoline_data - trampoline_data_start));
 	data->cr3 = mm_kernel_space()->root;
 	/* The BSP's EFER (LME, NXE) minus LMA, which only the CPU sets: some
 	 * AMD CPUs raise #GP when WRMSR writes it. */
 	data->efer = rdmsr(MSR_EFER) & ~EFER_LMA;
-	data->stack_top = stack_top;
+	data->stack_top = kstack_get(cpu, KSTACK_KERNEL).top;
 	data->entry = (uint64_t)ap_main;
 	data->cpu = cpu;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 
 	cpus[cpu] = (struct cpu_info){.apic_id = apic_id};
 	cpu_count = cpu + 1;
-	uint32_t sipi = ICR_STARTUP | ICR_LEVEL_ASSERT | (TRAMPOLINE_PHYS >> 12);
+	uint32_t sipi = ICR_STARTUP | ICR_LEVEL_ASSERT | (TRAMPOLINE_CODE_PHYS >> 12);
 	if (!lapic_send_ipi(apic_id, ICR_INIT | ICR_LEVEL_ASSERT)) {
 		pr_warn("smp: INIT IPI to APIC id %u was never delivered\n", apic_id);
 		return false;
@@ -210,10 +200,12 @@ unsigned smp_start_aps(const uint32_t *apic_ids, unsigned count)
 		       mm_kernel_space()->root);
 		return 1;
 	}
-	/* The trampoline's page: identity-mapped by the low remap, reached for
-	 * writing through the direct map. */
-	memcpy(mm_phys_to_virt(TRAMPOLINE_PHYS), trampoline_start,
-	       (size_t)(trampoline_end - trampoline_start));
+	/* The trampoline's pages: identity-mapped R+X (code) and R, NX (data)
+	 * by the low remap; the BSP writes them only through the direct map. */
+	memcpy(mm_phys_to_virt(TRAMPOLINE_CODE_PHYS), trampoline_code_start,
+	       (size_t)(trampoline_code_end - trampoline_code_start));
+	memcpy(mm_phys_to_virt(TRAMPOLINE_DATA_PHYS), trampoline_data_start,
+	       (size_t)(trampoline_data_end - trampoline_data_start));
 
 	uint64_t first_sipi = 0, last_online = 0;
 	unsigned next = 1;
@@ -226,7 +218,7 @@ unsigned smp_start_aps(const uint32_t *apic_ids, unsigned count)
 			break;
 		}
 		/* An index (and its stack slot) is used once, even by a CPU that
-		 * did not come up: its stack stays mapped in case it wakes late. */
+		 * did not come up: its stacks stay mapped in case it wakes late. */
 		if (start_one(next, apic_ids[i], &first_sipi))
 			last_online = rdtsc();
 		next++;

@@ -13,12 +13,9 @@
 #include <stdint.h>
 
 #include "gdt.h"
+#include "trampoline.h" /* TRAMPOLINE_CODE_PHYS, TRAMPOLINE_DATA_PHYS */
 
 #define SMP_MAX_CPUS GDT_MAX_CPUS
-
-/* The physical page the trampoline is copied to: below 1 MiB (real mode),
- * inside the reserved first MiB, so no allocator ever hands it out. */
-#define TRAMPOLINE_PHYS 0x8000
 
 /* Start every AP in apic_ids[0..count) (the BSP's own ID is skipped). An AP
  * that does not come online in time is named and left out. Returns the
@@ -30,6 +27,13 @@ unsigned smp_this_cpu(void);
 
 /* CPUs online, the BSP included. */
 unsigned smp_cpus_online(void);
+
+/* CPU index cpu's local APIC id and whether it is online: false when no CPU
+ * has that index (indices run from 0 to smp_cpus_known() - 1). */
+bool smp_cpu_info(unsigned cpu, uint32_t *apic_id, bool *online);
+
+/* CPUs that have an index: online, or started and timed out. */
+unsigned smp_cpus_known(void);
 
 /* Microseconds from the first STARTUP IPI to the last AP online. */
 uint64_t smp_startup_us(void);

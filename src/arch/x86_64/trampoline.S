@@ -3,21 +3,31 @@
  *
  * An AP wakes up in 16-bit real mode at the physical page the STARTUP IPI
  * names (vector 0x08 -> 0x8000), with no stack and no paging. The BSP copies
- * this blob there (smp.c) and fills in trampoline_data first. Step by step:
+ * the two blobs below to their pages (smp.c; addresses in trampoline.h) and
+ * fills in trampoline_data first. Step by step:
  *   real mode  -> load our GDT, set CR0.PE, far jump to 32-bit code
  *   32-bit     -> CR4.PAE, CR3 = the kernel's tables, EFER = LME|NXE,
  *                 CR0.PG|WP, far jump to 64-bit code
  *   64-bit     -> stack from trampoline_data, jump to ap_main(cpu) in the
  *                 higher half
- * The code runs at 0x8000 both before and after paging is turned on; that
- * works only because the kernel's tables still identity-map low memory (the
- * low remap), which is why the remap exists until every AP is up.
+ * The code runs at 0x8000 both before and after paging is turned on, and
+ * reads its data at 0x9000 after it too; that works only because the
+ * kernel's tables identity-map these two pages (the low remap of stage 4)
+ * until every AP is up:
+ *   code page 0x8000  R+X   everything from trampoline_code_start
+ *   data page 0x9000  R, NX the GDT and the values the BSP fills in
+ * After CR0.PG the AP only reads the data page (read-only with CR0.WP: a
+ * write there faults). That includes the GDT: its descriptors have the
+ * accessed bit set already, so loading a segment never makes the CPU write
+ * it back.
  *
- * The blob is assembled into .rodata (it is only copied, never run there),
- * so every address inside it is computed as TRAMPOLINE_PHYS + offset.
+ * The blobs are assembled into .rodata (they are only copied, never run
+ * there), so every address inside them is computed as page + offset.
  */
-#define TRAMPOLINE_PHYS 0x8000
-#define AT(label) (TRAMPOLINE_PHYS + (label - trampoline_start))
+#include "trampoline.h"
+
+#define CODE(label) (TRAMPOLINE_CODE_PHYS + (label - trampoline_code_start))
+#define DATA(label) (TRAMPOLINE_DATA_PHYS + (label - trampoline_data_start))
 
 #define CR0_PE (1 << 0)
 #define CR0_ET (1 << 4)
@@ -28,21 +38,22 @@
 
 	.section .rodata
 	.balign 16
-	.globl trampoline_start, trampoline_end, trampoline_data
+	.globl trampoline_code_start, trampoline_code_end
+	.globl trampoline_data_start, trampoline_data_end, trampoline_data
 	.code16
-trampoline_start:
+trampoline_code_start:
 	cli
 	cld
 	xorw %ax, %ax
 	movw %ax, %ds
 	movw %ax, %es
 	movw %ax, %ss
-	lgdtl AT(tramp_gdt_pointer)
+	lgdtl DATA(tramp_gdt_pointer)
 	/* A known CR0, not the reset value ORed: after INIT, CD and NW (caches
 	 * disabled) may be set, and we want this CPU to cache like the BSP. */
 	movl $(CR0_PE | CR0_ET), %eax
 	movl %eax, %cr0
-	ljmpl $0x08, $AT(tramp_protected)
+	ljmpl $0x08, $CODE(tramp_protected)
 
 	.code32
 tramp_protected:
@@ -53,15 +64,15 @@ tramp_protected:
 	movl %cr4, %eax
 	orl $CR4_PAE, %eax
 	movl %eax, %cr4
-	movl AT(tramp_cr3), %eax
+	movl DATA(tramp_cr3), %eax
 	movl %eax, %cr3
 	movl $MSR_EFER, %ecx
-	movl AT(tramp_efer), %eax
+	movl DATA(tramp_efer), %eax
 	xorl %edx, %edx
 	wrmsr
 	movl $(CR0_PE | CR0_ET | CR0_WP | CR0_PG), %eax
 	movl %eax, %cr0
-	ljmpl $0x18, $AT(tramp_long)
+	ljmpl $0x18, $CODE(tramp_long)
 
 	.code64
 tramp_long:
@@ -69,29 +80,24 @@ tramp_long:
 	movw %ax, %ds
 	movw %ax, %es
 	movw %ax, %ss
-	movq AT(tramp_stack_top), %rsp
-	movq AT(tramp_cpu), %rdi
-	movq AT(tramp_entry), %rax
+	movq DATA(tramp_stack_top), %rsp
+	movq DATA(tramp_cpu), %rdi
+	movq DATA(tramp_entry), %rax
 	xorl %ebp, %ebp
 	/* A zero "return address": the stack is then aligned as a C function
 	 * expects on entry (RSP + 8 a multiple of 16), and backtraces end here. */
 	pushq $0
 	jmp *%rax
 
-	.balign 8
-tramp_gdt:
-	.quad 0                  /* null */
-	.quad 0x00cf9a000000ffff /* 0x08: 32-bit code */
-	.quad 0x00cf92000000ffff /* 0x10: 32-bit data */
-	.quad 0x00af9a000000ffff /* 0x18: 64-bit code */
-	.quad 0x00cf92000000ffff /* 0x20: data */
-tramp_gdt_end:
-tramp_gdt_pointer:
-	.short tramp_gdt_end - tramp_gdt - 1
-	.long AT(tramp_gdt)
+trampoline_code_end:
+	.if trampoline_code_end - trampoline_code_start > 4096
+	.error "the trampoline code does not fit in its page"
+	.endif
 
-	/* Filled in by the BSP for each AP (struct trampoline_data in smp.c). */
+	/* The data page. The BSP fills in the first five fields for each AP
+	 * (struct trampoline_data in smp.c mirrors them). */
 	.balign 8
+trampoline_data_start:
 trampoline_data:
 tramp_cr3:
 	.quad 0
@@ -103,7 +109,21 @@ tramp_entry:
 	.quad 0
 tramp_cpu:
 	.quad 0
-trampoline_end:
+	/* Accessed bit (bit 40) set in every descriptor: see the top. */
+tramp_gdt:
+	.quad 0                  /* null */
+	.quad 0x00cf9b000000ffff /* 0x08: 32-bit code */
+	.quad 0x00cf93000000ffff /* 0x10: 32-bit data */
+	.quad 0x00af9b000000ffff /* 0x18: 64-bit code */
+	.quad 0x00cf93000000ffff /* 0x20: data */
+tramp_gdt_end:
+tramp_gdt_pointer:
+	.short tramp_gdt_end - tramp_gdt - 1
+	.long DATA(tramp_gdt)
+trampoline_data_end:
+	.if trampoline_data_end - trampoline_data_start > 4096
+	.error "the trampoline data does not fit in its page"
+	.endif
 
 	/* No executable stack (tells the linker; otherwise it warns). */
 	.section .note.GNU-stack, "", @progbits

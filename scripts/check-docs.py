@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""check-docs.py [--build-dir DIR] [--only KIND,...]: check the course text
+against the code, so that a sentence the code contradicts fails a test.
+
+Reads docs/*.md (the chapters, the glossary, the teachers' file, the guide)
+and README.md, and checks every claim of these kinds it can recognise:
+
+  paths      every `path` in backticks under src/, tests/, scripts/, docs/,
+             cmake/, iso/, bench/, fuzz/, labs/ or .ci/ exists (brace and
+             [ch] patterns are expanded; paths under build/ are outputs,
+             not checked)
+  functions  every `name()` in backticks is defined somewhere in the
+             sources (a C definition or a Python def), not only called
+  tests      every ctest test name in backticks (`boot.x`, `host.test_y`,
+             `gdb.z`, `viz.w`, `fuzz.v`, `labs.u`, patterns with * and {})
+             names at least one test that `ctest -N` lists
+  labels     every label in the label table of docs/04 is a ctest label,
+             and every ctest label is in that table
+  options    every `scripts/NAME --option` a chapter shows appears in that
+             script's own text (its argument parser or case statement)
+  includes   no headers of src/ include each other in a loop
+  calls      no two modules of the kernel call each other in a loop: a
+             module is one object file (a .c or .S of src/), and module A
+             depends on B when A uses a symbol B defines (read with nm from
+             the build directory's objects); every cycle is named with each
+             step and one symbol that makes it
+
+What it does not check, said plainly: prose (a sentence's meaning), figures
+(sizes, times, addresses in transcripts: those come from a given build and
+say so), and names outside backticks.
+
+Exit status 0 when every check passes; 1 with one line per problem,
+`FILE:LINE: kind: what is wrong`. --only limits the run to some kinds
+(the includes check needs no build directory, the tests and labels checks
+need one configured with ctest).
+"""
+import argparse
+import glob
+import itertools
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KINDS = ["paths", "functions", "tests", "labels", "options", "includes", "calls"]
+GDB_API = {"parse_and_eval", "execute", "lookup_symbol", "lookup_type", "lookup_global_symbol", "selected_frame",
+           "selected_inferior", "write", "Command", "Value", "types", "inferiors", "newest_frame"}
+PATH_ROOTS = ("src/", "tests/", "scripts/", "docs/", "cmake/", "iso/", "bench/", "fuzz/", "labs/", ".ci/")
+SOURCE_DIRS = ("src", "tests", "scripts", "fuzz", "bench", "cmake", "iso", "labs")
+TEST_PREFIXES = ("boot.", "host.", "gdb.", "viz.", "fuzz.", "labs.", "docs.", "scripts.")
+CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def doc_files():
+    files = sorted(glob.glob(os.path.join(ROOT, "docs", "**", "*.md"), recursive=True))
+    return files + [os.path.join(ROOT, "README.md")]
+
+
+def spans(path):
+    """(line number, text) of every `code span` in a Markdown file, and of
+    every line of its fenced code blocks (as one span each)."""
+    fenced = False
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            if line.lstrip().startswith("```"):
+                fenced = not fenced
+                continue
+            if fenced:
+                yield number, line.rstrip("\n"), True
+                continue
+            for m in CODE_SPAN.finditer(line):
+                yield number, m.group(1), False
+
+
+def expand(pattern):
+    """Expand {a,b} alternatives (nested ones too) into every string."""
+    m = re.search(r"\{([^{}]*)\}", pattern)
+    if not m:
+        return [pattern]
+    out = []
+    for choice in m.group(1).split(","):
+        out += expand(pattern[:m.start()] + choice + pattern[m.end():])
+    return out
+
+
+def source_files():
+    for d in SOURCE_DIRS:
+        for dirpath, dirnames, filenames in os.walk(os.path.join(ROOT, d)):
+            dirnames[:] = [x for x in dirnames if x not in ("__pycache__",)]
+            for name in filenames:
+                if name.endswith((".c", ".h", ".S", ".py", ".sh", ".ld", ".cmake", ".txt", ".in")):
+                    yield os.path.join(dirpath, name)
+
+
+class Checker:
+    def __init__(self, build_dir):
+        self.build_dir = build_dir
+        self.problems = []
+        self._sources = None
+        self._tests = None
+
+    def problem(self, path, line, kind, text):
+        self.problems.append(f"{os.path.relpath(path, ROOT)}:{line}: {kind}: {text}")
+
+    def sources(self):
+        if self._sources is None:
+            self._sources = {}
+            for path in source_files():
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    self._sources[path] = f.read()
+        return self._sources
+
+    # --- paths -------------------------------------------------------------
+    def check_paths(self):
+        token = re.compile(r"(?<![\w./-])((?:%s)[\w./\[\]{},*+-]*)" % "|".join(re.escape(r) for r in PATH_ROOTS))
+        for doc in doc_files():
+            for line, text, fenced in spans(doc):
+                for m in token.finditer(text):
+                    raw = m.group(1).rstrip(".,:;)")
+                    if "..." in raw or "<" in raw or raw.endswith("-"):
+                        continue
+                    if raw.endswith((".elf", ".iso")) or raw.startswith("src/stageos"):
+                        continue  # build outputs, named relative to the build directory
+                    if not any(glob.glob(os.path.join(ROOT, p)) for p in expand(raw)):
+                        self.problem(doc, line, "paths", f"{raw} does not exist")
+
+    # --- functions ---------------------------------------------------------
+    def defined(self, name):
+        c_def = re.compile(r"^[A-Za-z_][\w \t\*]*\b%s\s*\([^;]*$" % re.escape(name), re.M)
+        py_def = re.compile(r"^\s*def %s\(" % re.escape(name), re.M)
+        macro = re.compile(r"^#\s*define\s+%s\(" % re.escape(name), re.M)
+        asm = re.compile(r"^%s:" % re.escape(name), re.M)
+        cmake = re.compile(r"^\s*(?:function|macro)\(%s\b" % re.escape(name), re.M | re.I)
+        for path, text in self.sources().items():
+            if name not in text:
+                continue
+            if path.endswith(".py"):
+                if py_def.search(text):
+                    return True
+            elif path.endswith((".txt", ".cmake")):
+                if cmake.search(text):
+                    return True
+            elif c_def.search(text) or macro.search(text) or asm.search(text):
+                return True
+        return False
+
+    def check_functions(self):
+        call = re.compile(r"^([A-Za-z_]\w*)\(\)$")
+        for doc in doc_files():
+            for line, text, fenced in spans(doc):
+                if fenced:
+                    continue
+                m = call.match(text.strip())
+                if m and m.group(1).startswith("__builtin"):
+                    continue  # the compiler's, not ours
+                if m and not self.defined(m.group(1)):
+                    self.problem(doc, line, "functions", f"{m.group(1)}() is not defined anywhere in the sources")
+
+    # --- tests and labels --------------------------------------------------
+    def ctest_list(self):
+        if self._tests is None:
+            out = subprocess.run(["ctest", "-N"], cwd=self.build_dir, capture_output=True, text=True)
+            if out.returncode != 0:
+                sys.exit(f"check-docs: ctest -N failed in {self.build_dir}: configure it first\n{out.stderr}")
+            self._tests = re.findall(r"Test\s+#\d+: (\S+)", out.stdout)
+        return self._tests
+
+    def check_tests(self):
+        name = re.compile(r"^(?:%s)[\w.*{},+-]+$" % "|".join(re.escape(p) for p in TEST_PREFIXES))
+        tests = self.ctest_list()
+        for doc in doc_files():
+            for line, text, fenced in spans(doc):
+                if fenced:
+                    continue
+                text = text.strip()
+                if not name.match(text) or text.endswith((".c", ".py", ".h")):
+                    continue
+                if text.startswith("gdb.") and text[4:] in GDB_API:
+                    continue  # GDB's Python API, not a test
+                for pattern in expand(text):
+                    regex = re.compile("^" + re.escape(pattern).replace(r"\*", ".*") + "$")
+                    if not any(regex.match(t) for t in tests):
+                        self.problem(doc, line, "tests", f"no ctest test is named {pattern}")
+
+    def check_labels(self):
+        out = subprocess.run(["ctest", "--print-labels"], cwd=self.build_dir, capture_output=True, text=True)
+        labels = set(re.findall(r"^\s+(\S+)$", out.stdout, re.M))
+        doc = os.path.join(ROOT, "docs", "04-running-and-testing.md")
+        row = re.compile(r"^\| `([\w-]+)` \|")
+        in_table = set()
+        with open(doc, encoding="utf-8") as f:
+            text = f.read()
+        start = text.find("| label | tests | names |")
+        if start < 0:
+            self.problem(doc, 1, "labels", "the label table (| label | tests | names |) is missing")
+            return
+        first_line = text[:start].count("\n") + 1
+        for offset, line in enumerate(text[start:].split("\n")[2:]):
+            m = row.match(line)
+            if not m:
+                break
+            in_table.add(m.group(1))
+            if m.group(1) not in labels:
+                self.problem(doc, first_line + 2 + offset, "labels", f"label {m.group(1)} is not a ctest label")
+        for label in sorted(labels - in_table):
+            self.problem(doc, first_line, "labels", f"ctest label {label} is missing from the label table")
+
+    # --- script options ----------------------------------------------------
+    def check_options(self):
+        use = re.compile(r"(?:^|[\s(])((?:scripts/)[\w.-]+\.(?:py|sh))((?:\s+[^|;&#]*)?)")
+        option = re.compile(r"(?<![\w-])(--[a-z][\w-]*)")
+        for doc in doc_files():
+            for line, text, fenced in spans(doc):
+                for m in use.finditer(text):
+                    script = os.path.join(ROOT, m.group(1))
+                    if not os.path.exists(script):
+                        continue  # the paths check reports it
+                    args = m.group(2).split(" -- ")[0]  # after a lone --, options go to QEMU
+                    with open(script, encoding="utf-8") as f:
+                        body = f.read()
+                    for o in option.findall(args):
+                        if o not in body:
+                            self.problem(doc, line, "options", f"{m.group(1)} has no option {o}")
+
+    # --- include cycles ----------------------------------------------------
+    def check_includes(self):
+        headers = glob.glob(os.path.join(ROOT, "src", "**", "*.h"), recursive=True)
+        graph = {os.path.relpath(h, ROOT): set() for h in headers}
+        where = {}
+        for h in headers:
+            me = os.path.relpath(h, ROOT)
+            with open(h, encoding="utf-8", errors="replace") as f:
+                for number, line in enumerate(f, 1):
+                    m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
+                    if not m:
+                        continue
+                    for base in (os.path.dirname(h), os.path.join(ROOT, "src")):
+                        target = os.path.relpath(os.path.normpath(os.path.join(base, m.group(1))), ROOT)
+                        if target in graph:
+                            graph[me].add(target)
+                            where.setdefault((me, target), number)
+                            break
+        for cycle in find_cycles(graph):
+            steps = " -> ".join(cycle + [cycle[0]])
+            self.problem(os.path.join(ROOT, cycle[0]), where[(cycle[0], cycle[1])], "includes",
+                         f"headers include each other in a loop: {steps}")
+
+    # --- call cycles -------------------------------------------------------
+    def check_calls(self):
+        objects = glob.glob(os.path.join(self.build_dir, "src", "CMakeFiles", "kernel.dir", "**", "*.o"),
+                            recursive=True)
+        if not objects:
+            sys.exit(f"check-docs: no kernel objects under {self.build_dir}/src: build first")
+        defines, uses = {}, {}
+        for obj in objects:
+            module = os.path.relpath(obj, os.path.join(self.build_dir, "src", "CMakeFiles", "kernel.dir"))
+            module = re.sub(r"\.o$", "", module)
+            out = subprocess.run(["nm", obj], capture_output=True, text=True).stdout
+            uses[module] = set()
+            for line in out.splitlines():
+                parts = line.split()
+                if len(parts) == 2 and parts[0] == "U":
+                    uses[module].add(parts[1])
+                elif len(parts) == 3 and parts[1] in "TDBR":
+                    defines[parts[2]] = module
+        graph = {m: set() for m in uses}
+        why = {}
+        for module, symbols in uses.items():
+            for sym in sorted(symbols):
+                owner = defines.get(sym)
+                if owner and owner != module:
+                    graph[module].add(owner)
+                    why.setdefault((module, owner), sym)
+        for cycle in find_cycles(graph):
+            steps = " -> ".join(f"{a} ({why[(a, b)]})" for a, b in zip(cycle, cycle[1:] + cycle[:1]))
+            self.problem(os.path.join(ROOT, "src", cycle[0]), 1, "calls",
+                         f"modules call each other in a loop: {steps} -> {cycle[0]}")
+
+
+def find_cycles(graph):
+    """One cycle per strongly connected component with more than one module
+    (Tarjan's algorithm), each as the list of modules along it."""
+    index, low, stack, on_stack, components = {}, {}, [], set(), []
+    counter = itertools.count()
+
+    def visit(v):
+        index[v] = low[v] = next(counter)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                components.append(set(component))
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    cycles = []
+    for component in components:
+        start = min(component)
+        path, seen = [start], {start}
+        while True:  # walk inside the component until a module repeats
+            nxt = min(w for w in graph[path[-1]] if w in component)
+            if nxt in seen:
+                cycles.append(path[path.index(nxt):])
+                break
+            path.append(nxt)
+            seen.add(nxt)
+    return cycles
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build-dir", default=os.path.join(ROOT, "build", "gcc"),
+                   help="a configured build directory, for ctest -N (default build/gcc)")
+    p.add_argument("--only", default=",".join(KINDS), help="comma-separated kinds to check (default: all)")
+    args = p.parse_args()
+    kinds = args.only.split(",")
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        p.error(f"unknown kind {unknown[0]!r} (known: {', '.join(KINDS)})")
+    checker = Checker(os.path.abspath(args.build_dir))
+    for kind in kinds:
+        getattr(checker, "check_" + kind)()
+    for problem in checker.problems:
+        print(problem)
+    if checker.problems:
+        print(f"check-docs: {len(checker.problems)} problems ({', '.join(kinds)})")
+        sys.exit(1)
+    print(f"check-docs: no problems ({', '.join(kinds)}; {len(doc_files())} files)")
+
+
+if __name__ == "__main__":
+    main()
