@@ -14,13 +14,22 @@
  * and the per-order free counts byte for byte unchanged. At the end
  * everything is freed, and the free lists must then hold exactly the
  * largest aligned blocks the managed frames can form.
+ *
+ * Half the inputs turn page poisoning on (the span then lies in the host
+ * arena), switch it off and on, and write bytes into free poisoned pages:
+ * the model's poisoned-page count must match buddy_poisoned_pages(), and an
+ * allocation must report a use after free exactly when its block holds a
+ * written poisoned page, naming the first such page and its first written
+ * byte.
  */
 #include <string.h>
 
 #include "fuzz_input.h"
 #include "host_env.h"
 #include "mm/buddy.h"
+#include "mm/mm_env.h"
 #include "mm/mm_stage.h"
+#include "mm/page_poison.h"
 
 #define MAX_SPAN_PAGES 2048u
 #define MAX_FRAMES     (MAX_SPAN_PAGES + (1u << BUDDY_MAX_ORDER) + 1)
@@ -34,6 +43,19 @@ static uint8_t live_order[MAX_FRAMES];   /* order of the live block whose head i
 static uint32_t live_heads[MAX_FRAMES];  /* the live blocks' heads, in no order */
 static size_t nlive;
 static uint64_t model_managed, model_live_pages;
+
+/* Page poisoning (when the input turns it on): which free frames hold the
+ * poison, and the offset of the first byte the target wrote into one of
+ * them after it was freed (NO_WRITE: none). */
+#define NO_WRITE     UINT16_MAX
+#define POISON_ARENA MiB(16) /* holds every span a poisoning run picks */
+static bool poison_mode, poison_on;
+static uint8_t frame_poisoned[MAX_FRAMES];
+static uint16_t frame_written[MAX_FRAMES];
+static uint64_t model_poisoned;
+static phys_addr_t reported_page; /* what the use-after-free hook heard */
+static uint64_t reported_offset;
+static unsigned reports;
 
 static phys_addr_t span_lowest, span_end;
 static uint64_t first_pfn; /* frame 0 of the model: lowest aligned down to the largest block */
@@ -60,6 +82,8 @@ static void check_counters(const char *after)
 	fuzz_check(buddy_check_invariants(), "invariants broken after %s: %s", after, host_log_text());
 	fuzz_check(buddy_managed_pages() == model_managed, "after %s: 0x%lx managed pages, expected 0x%lx",
 	           after, buddy_managed_pages(), model_managed);
+	fuzz_check(buddy_poisoned_pages() == model_poisoned, "after %s: 0x%lx poisoned pages, expected 0x%lx",
+	           after, buddy_poisoned_pages(), model_poisoned);
 	fuzz_check(buddy_free_pages_total() == model_managed - model_live_pages,
 	           "after %s: 0x%lx free pages, expected 0x%lx", after, buddy_free_pages_total(),
 	           model_managed - model_live_pages);
@@ -87,11 +111,15 @@ static void check_unchanged(const struct free_counts *before, const char *call)
 
 /* ---- the model ---- */
 
+/* A block handed out: its frames are the caller's, poisoned or not. */
 static void mark_live(uint32_t head, unsigned order)
 {
 	for (uint64_t i = head; i < head + (1ull << order); i++) {
 		frame_state[i] = FRAME_LIVE;
 		frame_owner[i] = head;
+		model_poisoned -= frame_poisoned[i];
+		frame_poisoned[i] = 0;
+		frame_written[i] = NO_WRITE;
 	}
 	live_order[head] = (uint8_t)order;
 	live_heads[nlive++] = head;
@@ -105,6 +133,10 @@ static void mark_free(size_t live_index)
 	for (uint64_t i = head; i < head + (1ull << order); i++) {
 		frame_state[i] = FRAME_FREE;
 		frame_owner[i] = NO_OWNER;
+		if (poison_on) {
+			model_poisoned += !frame_poisoned[i];
+			frame_poisoned[i] = 1;
+		}
 	}
 	live_heads[live_index] = live_heads[--nlive];
 	model_live_pages -= 1ull << order;
@@ -191,6 +223,28 @@ static void do_free(phys_addr_t pa, unsigned order)
 	check_counters("buddy_free_pages");
 }
 
+/* The first frame of [idx, idx + 2^order) written after it was poisoned,
+ * or UINT64_MAX: the page a use-after-free report must name. */
+static uint64_t first_written(uint64_t idx, unsigned order)
+{
+	for (uint64_t i = idx; i < idx + (1ull << order); i++) {
+		if (frame_poisoned[i] && frame_written[i] != NO_WRITE)
+			return i;
+	}
+	return UINT64_MAX;
+}
+
+static void record_use_after_free(phys_addr_t page, uint64_t offset)
+{
+	reported_page = page;
+	reported_offset = offset;
+	reports++;
+}
+
+/* Which free block the buddy hands out is its choice; the model checks
+ * that it is an aligned run of free frames. With poisoning, a block
+ * holding a written poisoned page must be reported (that page, that
+ * offset), and is then allocated, kept out of use; any other block not. */
 static void do_alloc(unsigned order)
 {
 	enum mm_error expected = order > BUDDY_MAX_ORDER   ? MM_ERR_INVALID
@@ -199,20 +253,50 @@ static void do_alloc(unsigned order)
 	struct free_counts before = current_counts();
 	memcpy(snapshot, metadata, metadata_bytes);
 	phys_addr_t pa = 0;
+	unsigned reports_before = reports;
 	enum mm_error got = buddy_alloc_pages(order, &pa);
-	fuzz_check(got == expected, "buddy_alloc_pages(%u) returned %s, expected %s", order, error_name(got),
+	if (got == MM_ERR_USE_AFTER_FREE && expected == MM_OK) {
+		fuzz_check(reports == reports_before + 1, "use after free without a report");
+		pa = reported_page & ~((PAGE_SIZE << order) - 1);
+	}
+	fuzz_check(got == expected || (got == MM_ERR_USE_AFTER_FREE && expected == MM_OK),
+	           "buddy_alloc_pages(%u) returned %s, expected %s", order, error_name(got),
 	           error_name(expected));
-	if (got == MM_OK) {
+	if (got == MM_OK || got == MM_ERR_USE_AFTER_FREE) {
 		fuzz_check((pa >> PAGE_SHIFT) >= first_pfn && ((pa >> PAGE_SHIFT) - first_pfn) < nframes,
 		           "buddy_alloc_pages(%u) gave 0x%lx, outside the span", order, pa);
 		uint64_t idx = (pa >> PAGE_SHIFT) - first_pfn;
 		fuzz_check((pa & ((PAGE_SIZE << order) - 1)) == 0 && run_is_free(idx, order),
 		           "buddy_alloc_pages(%u) gave 0x%lx, not an aligned run of free frames", order, pa);
+		uint64_t written = first_written(idx, order);
+		if (got == MM_OK)
+			fuzz_check(written == UINT64_MAX,
+			           "buddy_alloc_pages(%u) gave 0x%lx without reporting "
+			           "the write to 0x%lx",
+			           order, pa, pa_of(written));
+		else
+			fuzz_check(written != UINT64_MAX && reported_page == pa_of(written) &&
+			               reported_offset == frame_written[written],
+			           "use after free reported at 0x%lx+0x%lx", reported_page, reported_offset);
 		mark_live((uint32_t)idx, order);
 	} else {
 		check_unchanged(&before, "buddy_alloc_pages");
 	}
 	check_counters("buddy_alloc_pages");
+}
+
+/* Write one byte into a free poisoned page, as a use after free would. */
+static void do_write_after_free(struct fuzz_input *in)
+{
+	uint64_t idx = fuzz_u16(in) % nframes;
+	uint16_t offset = fuzz_u16(in) % PAGE_SIZE;
+	uint8_t value = fuzz_u8(in);
+	if (!frame_poisoned[idx] || value == PAGE_POISON_BYTE)
+		return;
+	uint8_t *page = mm_phys_to_virt(pa_of(idx));
+	page[offset] = value;
+	if (frame_written[idx] == NO_WRITE || offset < frame_written[idx])
+		frame_written[idx] = offset;
 }
 
 /* A frame address near the span, for bogus frees: anywhere in the
@@ -284,7 +368,9 @@ static void set_up_span(struct fuzz_input *in)
 	static const phys_addr_t lowest_choices[] = {0, MiB(1) + KiB(12), GiB(4) - MiB(2),
 	                                             GiB(1024) + KiB(4)};
 	uint8_t setup = fuzz_u8(in);
-	span_lowest = lowest_choices[setup & 3];
+	/* Bit 3: page poisoning, which writes the pages: a span in the arena. */
+	poison_mode = setup & 8;
+	span_lowest = lowest_choices[poison_mode ? setup & 1 : setup & 3];
 	uint64_t pages = fuzz_u16(in) % MAX_SPAN_PAGES + 1;
 	span_end = span_lowest + pages * PAGE_SIZE + ((setup & 4) ? 0x123 : 0);
 	first_pfn = (span_lowest >> PAGE_SHIFT) & ~((1ull << BUDDY_MAX_ORDER) - 1);
@@ -299,6 +385,13 @@ static void set_up_span(struct fuzz_input *in)
 	enum mm_error err = buddy_init(span_lowest, span_end, metadata, metadata_bytes);
 	fuzz_check(err == MM_OK, "buddy_init(0x%lx, 0x%lx) returned %s", span_lowest, span_end,
 	           error_name(err));
+	if (poison_mode) {
+		if (host_arena_size() != POISON_ARENA)
+			host_arena_init(POISON_ARENA);
+		buddy_set_poisoning(true);
+		buddy_set_use_after_free_hook(record_use_after_free);
+	}
+	poison_on = poison_mode;
 	phys_addr_t base;
 	uint64_t n;
 	buddy_managed_span(&base, &n);
@@ -314,6 +407,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mm_stage_force(MM_STAGE_PAGING);
 	memset(frame_state, FRAME_UNMANAGED, sizeof(frame_state));
 	memset(frame_owner, 0xff, sizeof(frame_owner));
+	memset(frame_poisoned, 0, sizeof(frame_poisoned));
+	memset(frame_written, 0xff, sizeof(frame_written));
+	model_poisoned = 0;
 	nlive = 0;
 	model_managed = model_live_pages = 0;
 
@@ -324,7 +420,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint8_t op = fuzz_u8(&in);
 		uint8_t arg = fuzz_u8(&in);
 		host_log_clear(); /* the log of one step at a time */
-		switch (op % 8) {
+		switch (op % 10) {
 		case 0:
 		case 1:
 		case 2: do_alloc(arg % (BUDDY_MAX_ORDER + 2)); break;
@@ -361,6 +457,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 7: do_free(take_frame_address(&in), arg % 12); break;
+		case 8:
+			/* Poisoning on or off decides what later frees do. */
+			if (poison_mode) {
+				poison_on = arg & 1;
+				buddy_set_poisoning(poison_on);
+			}
+			break;
+		case 9:
+			if (poison_mode)
+				do_write_after_free(&in);
+			break;
 		}
 	}
 

@@ -172,6 +172,21 @@ static void acpi_seeds(void)
 	}
 }
 
+/* fuzz_buddy with poisoning: 1024 pages from 0, all given to the buddy;
+ * take the whole 4 MiB block, free it (poisoned), write a byte into its
+ * sixth page, and take it again: a use after free to report. */
+static void buddy_programs(void)
+{
+	prog_len = 0;
+	put(8, 1), put(1023, 2); /* poisoning, span of 1024 pages at 0 */
+	put(0, 1), put(1, 2), put(0x20, 1), put(1024, 2), put(0x20, 1); /* one range: all of it */
+	put(0, 1), put(10, 1);                                          /* alloc order 10 */
+	put(3, 1), put(0, 1);                                           /* free it */
+	put(9, 1), put(0, 1), put(5, 2), put(0x123, 2), put(0x55, 1);   /* write after free */
+	put(0, 1), put(10, 1);                                          /* alloc order 10 again */
+	save("poison-write", prog, prog_len);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -180,8 +195,11 @@ int main(int argc, char **argv)
 	}
 	const char *target = argv[1];
 	out_dir = argv[2];
-	if (strcmp(target, "buddy") == 0 || strcmp(target, "format") == 0) {
+	if (strcmp(target, "format") == 0) {
 		random_programs(512);
+	} else if (strcmp(target, "buddy") == 0) {
+		random_programs(512);
+		buddy_programs();
 	} else if (strcmp(target, "memblock") == 0) {
 		random_programs(256);
 	} else if (strcmp(target, "paging") == 0) {
