@@ -51,6 +51,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KINDS = ["paths", "functions", "tests", "labels", "options", "includes", "calls"]
+LIBC = {"abort", "malloc", "free", "snprintf", "printf", "exit", "assert", "main", "select", "fork"}
 GDB_API = {"parse_and_eval", "execute", "lookup_symbol", "lookup_type", "lookup_global_symbol", "selected_frame",
            "selected_inferior", "write", "Command", "Value", "types", "inferiors", "newest_frame"}
 PATH_ROOTS = ("src/", "tests/", "scripts/", "docs/", "cmake/", "iso/", "bench/", "fuzz/", "labs/", ".ci/")
@@ -136,6 +137,8 @@ class Checker:
             for line, text, fenced in spans(doc):
                 for m in token.finditer(text):
                     raw = m.group(1).rstrip(".,:;)")
+                    if text[m.end():m.end() + 1] == "<":
+                        continue  # a pattern such as fuzz/fuzz_<name>.c, not one path
                     if "..." in raw or "<" in raw or raw.endswith("-"):
                         continue
                     if raw.endswith((".elf", ".iso")) or raw.startswith("src/stageos"):
@@ -171,8 +174,8 @@ class Checker:
                 if fenced:
                     continue
                 m = call.match(text.strip())
-                if m and m.group(1).startswith("__builtin"):
-                    continue  # the compiler's, not ours
+                if m and (m.group(1).startswith("__builtin") or m.group(1) in LIBC):
+                    continue  # the compiler's or the C library's, not ours
                 if m and not self.defined(m.group(1)):
                     self.problem(doc, line, "functions", f"{m.group(1)}() is not defined anywhere in the sources",
                                  name=m.group(1) + "()")
@@ -194,7 +197,7 @@ class Checker:
                 if fenced:
                     continue
                 text = text.strip()
-                if not name.match(text) or text.endswith((".c", ".py", ".h")):
+                if not name.match(text) or text.endswith((".c", ".py", ".h", ".sh")):
                     continue
                 if text.startswith("gdb.") and text[4:] in GDB_API:
                     continue  # GDB's Python API, not a test

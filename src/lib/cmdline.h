@@ -26,8 +26,9 @@ struct cmdline_options {
 
 /*
  * Parse a command line into *out (which is fully overwritten).
- * cmdline: words separated by spaces or tabs (runs of them too); NULL or ""
- *          leaves every option off. Words match exactly, not by prefix.
+ * cmdline: words separated by spaces, tabs, newlines or carriage returns
+ *          (runs of them too); NULL or "" leaves every option off.
+ *          Words match exactly, not by prefix.
  * out:     receives the options; each unknown word adds one to
  *          unknown_count and prints one warning line through kprintf that
  *          names the word and lists the known ones.
