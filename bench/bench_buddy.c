@@ -343,9 +343,9 @@ int main(int argc, char **argv)
 	host_arena_free();
 
 	uint64_t per_gib = buddy_metadata_bytes(0, GiB(1));
-	printf("\nmetadata: %zu bytes per 4 KiB frame = %lu KiB per managed GiB (%.2f%% of the memory); "
-	       "%lu KiB for this span\n",
-	       sizeof(struct buddy_frame), (unsigned long)(per_gib >> 10),
+	printf("\nmetadata: %zu bytes per 4 KiB frame of RAM = %lu KiB per GiB of RAM (%.2f%% of the "
+	       "memory); %lu KiB for this span\n",
+	       sizeof(struct buddy_frame) + sizeof(struct buddy_frame_info), (unsigned long)(per_gib >> 10),
 	       100.0 * (double)per_gib / (double)GiB(1), (unsigned long)(metadata_bytes >> 10));
 
 	buddy_reset();

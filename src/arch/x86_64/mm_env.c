@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "cpu.h"
+#include "smp.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
 
@@ -66,4 +67,9 @@ void mm_panic(const char *fmt, ...)
 	kvsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	panic("%s", reason);
+}
+
+unsigned mm_cpu_index(void)
+{
+	return smp_this_cpu();
 }
