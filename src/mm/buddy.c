@@ -91,11 +91,13 @@ static phys_addr_t index_to_pa(uint64_t idx)
 }
 
 /* Physical address -> frame index, or BUDDY_NONE when the frame has no
- * metadata (a hole of 4 MiB or more, or outside the span). */
+ * metadata (a hole of 4 MiB or more, or outside the sections). An address
+ * below the first section wraps to a huge section number; before
+ * buddy_init there are no sections. */
 static uint32_t pa_to_index(phys_addr_t pa)
 {
 	uint64_t section = (pa >> BUDDY_SECTION_SHIFT) - first_section;
-	if (!initialised || pa < span_lowest || pa >= span_end || section >= nsections)
+	if (section >= nsections)
 		return BUDDY_NONE;
 	uint32_t map = section_map[section];
 	if (map == BUDDY_NONE)
@@ -392,12 +394,13 @@ static bool range_has_metadata(phys_addr_t start, phys_addr_t end, phys_addr_t *
 	return true;
 }
 
-/* The byte of a TAIL frame, for memset. */
-static uint8_t tail_byte(void)
+/* The byte of a frame in the given state, order 0, not poisoned: what
+ * memset writes, and what the per-CPU fast paths compare. */
+static inline uint8_t order0_byte(enum buddy_frame_state state)
 {
-	struct buddy_frame_info tail = {.state = BUDDY_FRAME_TAIL};
+	struct buddy_frame_info f = {.state = state};
 	uint8_t byte;
-	__builtin_memcpy(&byte, &tail, 1);
+	__builtin_memcpy(&byte, &f, 1);
 	return byte;
 }
 
@@ -407,7 +410,7 @@ static uint8_t tail_byte(void)
 static void add_chunk_part(phys_addr_t start, phys_addr_t end)
 {
 	uint64_t first = pa_to_index(start), last = first + ((end - start) >> PAGE_SHIFT);
-	__builtin_memset(&info[first], tail_byte(), last - first);
+	__builtin_memset(&info[first], order0_byte(BUDDY_FRAME_TAIL), last - first);
 	for (uint64_t idx = first; idx < last;) {
 		unsigned order = largest_block_at(idx, last);
 		managed_pages += 1ULL << order;
@@ -707,16 +710,25 @@ void buddy_free_cached(const phys_addr_t *pages, unsigned count)
 
 enum mm_error buddy_cache_page(phys_addr_t pa)
 {
-	uint32_t idx;
+	/* The common case first, in a few instructions: an aligned page that
+	 * is an allocated order-0 block (which also means stage BUDDY or
+	 * later: nothing is allocated before). */
+	uint32_t idx = IS_ALIGNED(pa, PAGE_SIZE) ? pa_to_index(pa) : BUDDY_NONE;
+	uint8_t *byte = idx == BUDDY_NONE ? NULL : (uint8_t *)&info[idx];
+	if (byte != NULL && *byte == order0_byte(BUDDY_FRAME_ALLOCATED_HEAD)) {
+		*byte = order0_byte(BUDDY_FRAME_CACHED);
+		return MM_OK;
+	}
+	/* Anything else is refused, with buddy_free_pages' message. */
 	enum mm_error err = check_free("buddy_free_pages", pa, 0, &idx);
-	if (err == MM_OK)
+	if (err == MM_OK) /* cannot happen: the byte said otherwise */
 		info[idx].state = BUDDY_FRAME_CACHED;
 	return err;
 }
 
 void buddy_uncache_page(phys_addr_t pa)
 {
-	info[pa_to_index(pa)].state = BUDDY_FRAME_ALLOCATED_HEAD;
+	*(uint8_t *)&info[pa_to_index(pa)] = order0_byte(BUDDY_FRAME_ALLOCATED_HEAD);
 }
 
 void buddy_set_poisoning(bool on)
@@ -934,7 +946,8 @@ static bool check_frames(uint64_t *cached)
 			    index_to_pa(idx), f->order);
 			return false;
 		}
-		uint64_t not_tail = skip_bytes_equal(idx + 1, idx + size, tail_byte(), unpoisoned_mask());
+		uint64_t not_tail =
+		    skip_bytes_equal(idx + 1, idx + size, order0_byte(BUDDY_FRAME_TAIL), unpoisoned_mask());
 		if (not_tail < idx + size) {
 			mm_log("buddy_check_invariants: frame 0x%lx inside the block at 0x%lx of order %u is "
 			       "not a tail\n",
