@@ -864,26 +864,6 @@ static bool check_list(unsigned order, uint64_t *pages)
 	return true;
 }
 
-/* The poisoned flags of the block headed by head (at idx): only a free
- * block's frames may carry one (an allocated block was checked and cleared
- * when it was handed out). Adds the flagged frames to *poisoned. */
-static bool check_block_poison(uint64_t idx, const struct buddy_frame_info *head, uint64_t *poisoned)
-{
-	for (uint64_t i = idx; i < idx + (1ULL << head->order); i++) {
-		if (!info[i].poisoned)
-			continue;
-		if (head->state != BUDDY_FRAME_FREE_HEAD) {
-			mm_log(
-			    "buddy_check_invariants: frame 0x%lx of the allocated block at 0x%lx is marked "
-			    "poisoned\n",
-			    index_to_pa(i), index_to_pa(idx));
-			return false;
-		}
-		(*poisoned)++;
-	}
-	return true;
-}
-
 /* The first index in [first, last) whose byte, with the bits of mask only,
  * is not byte; or last. Eight bytes at a time where it can: the check reads
  * a byte per frame of RAM. */
@@ -909,6 +889,30 @@ static uint8_t unpoisoned_mask(void)
 	uint8_t byte;
 	__builtin_memcpy(&byte, &all, 1);
 	return byte;
+}
+
+/* The poisoned flags of the block headed by head (at idx): only a free
+ * block's frames may carry one (an allocated block was checked and cleared
+ * when it was handed out). Adds the flagged frames to *poisoned. */
+static bool check_block_poison(uint64_t idx, const struct buddy_frame_info *head, uint64_t *poisoned)
+{
+	uint64_t end = idx + (1ULL << head->order);
+	/* Most blocks carry no mark at all: find the first one eight frames at
+	 * a time, and look frame by frame only from there. */
+	uint8_t poisoned_bit = (uint8_t)~unpoisoned_mask();
+	for (uint64_t i = skip_bytes_equal(idx, end, 0, poisoned_bit); i < end; i++) {
+		if (!info[i].poisoned)
+			continue;
+		if (head->state != BUDDY_FRAME_FREE_HEAD) {
+			mm_log(
+			    "buddy_check_invariants: frame 0x%lx of the allocated block at 0x%lx is marked "
+			    "poisoned\n",
+			    index_to_pa(i), index_to_pa(idx));
+			return false;
+		}
+		(*poisoned)++;
+	}
+	return true;
 }
 
 /* Check the metadata frame by frame: every head is followed by exactly its
