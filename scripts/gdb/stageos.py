@@ -349,6 +349,25 @@ class BuddyState:
     first_blocks: list  # per order: physical addresses of the first blocks
 
 
+BUDDY_CHUNK_SHIFT = 22  # 4 MiB chunks of metadata (src/mm/buddy.h)
+
+
+def buddy_index_to_pa(index):
+    """The physical address of a buddy frame index: chunk_base[] holds each
+    4 MiB chunk's address >> 22, and a chunk has 1024 frame indices."""
+    chunk_base = kernel_var("chunk_base", "buddy.c")
+    chunk = int(chunk_base[index >> 10])
+    return (chunk << BUDDY_CHUNK_SHIFT) | ((index & 1023) * PAGE_SIZE)
+
+
+def read_percpu_pages():
+    """Pages sitting in each CPU's list of single pages (src/mm/percpu_pages.c),
+    as a list of counts, one per CPU slot."""
+    lists = kernel_var("lists", "percpu_pages.c")
+    slots = lists.type.sizeof // lists.type.target().sizeof
+    return [int(lists[i]["count"]) for i in range(slots)]
+
+
 def read_buddy(blocks_per_order=4):
     """The buddy's lists, from src/mm/buddy.c. first_blocks follows each
     list's links through frames[] for at most blocks_per_order blocks."""
@@ -367,7 +386,6 @@ def read_buddy(blocks_per_order=4):
     if not initialised:
         return state
     frames = kernel_var("frames", "buddy.c")
-    base_pfn = int(kernel_var("base_pfn", "buddy.c"))
     nframes = int(kernel_var("nframes", "buddy.c"))
     heads = kernel_var("free_head", "buddy.c")
     none = 0xFFFFFFFF  # BUDDY_NONE
@@ -376,7 +394,7 @@ def read_buddy(blocks_per_order=4):
         while index != none and len(state.first_blocks[order]) < blocks_per_order:
             if index >= nframes:
                 raise gdb.GdbError(f"buddy: order-{order} list runs off the metadata at index 0x{index:x}")
-            state.first_blocks[order].append((base_pfn + index) * PAGE_SIZE)
+            state.first_blocks[order].append(buddy_index_to_pa(index))
             index = int(frames[index]["next"])
     return state
 
@@ -523,10 +541,9 @@ def owner_ranges(stage_number, reserved):
         window = [(max(s, image_end), min(e, cursor)) for s, e in reserved]
         frames = subtract([w for w in window if w[0] < w[1]], others)
         owners += [(s, e, "kernel-page-tables") for s, e in frames]
-    buddy_frames = kernel_var("frames", "buddy.c")
     if stage_number >= STAGE_BUDDY and bool(kernel_var("initialised", "buddy.c")):
-        meta = value_to_int(buddy_frames) - PHYS_OFFSET
-        size = int(kernel_var("nframes", "buddy.c")) * buddy_frames.type.target().sizeof
+        meta = value_to_int(kernel_var("metadata_start", "buddy.c")) - PHYS_OFFSET
+        size = int(kernel_var("metadata_size", "buddy.c"))
         owners.append((meta, meta + align_up(size, PAGE_SIZE), "buddy-metadata"))
     return sorted(owners)
 
@@ -535,7 +552,6 @@ def buddy_free_blocks():
     """Every free block as (start, end, order), per order ascending, each
     list in its own order, following the links through frames[]."""
     frames = kernel_var("frames", "buddy.c")
-    base_pfn = int(kernel_var("base_pfn", "buddy.c"))
     nframes = int(kernel_var("nframes", "buddy.c"))
     heads = kernel_var("free_head", "buddy.c")
     counts = kernel_var("free_count", "buddy.c")
@@ -546,7 +562,7 @@ def buddy_free_blocks():
             if index >= nframes or seen > int(counts[order]):
                 raise gdb.GdbError(f"buddy: the order-{order} list is broken at index 0x{index:x} "
                                    f"(nframes {nframes}, free_count {int(counts[order])})")
-            start = (base_pfn + index) * PAGE_SIZE
+            start = buddy_index_to_pa(index)
             blocks.append((start, start + (PAGE_SIZE << order), order))
             index = int(frames[index]["next"])
             seen += 1
@@ -716,7 +732,8 @@ src/mm/buddy.c), their sum, and the allocator's own total (free_pages).
 
 Usage: mm-buddy [N]
 N: how many block addresses to list per order, following the free lists
-through the frames[] metadata (default 4, 0 for none)."""
+through the frames[] metadata (default 4, 0 for none). The last line counts
+the free single pages in the per-CPU lists (src/mm/percpu_pages.c)."""
 
     def __init__(self):
         super().__init__("mm-buddy", gdb.COMMAND_DATA)
@@ -746,6 +763,10 @@ through the frames[] metadata (default 4, 0 for none)."""
             f"buddy: {state.free_pages} free pages ({state.free_pages * PAGE_SIZE >> 20} MiB) of "
             f"{state.managed_pages} managed; the lists hold {summed} pages ({agree} with free_pages)\n"
         )
+        cached = read_percpu_pages()
+        busy = ", ".join(f"cpu {cpu}: {n}" for cpu, n in enumerate(cached) if n)
+        gdb.write(f"per-CPU lists: {sum(cached)} free single pages{' (' + busy + ')' if busy else ''}; "
+                  f"{state.free_pages + sum(cached)} free pages in all\n")
 
 
 class MmWalk(gdb.Command):

@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "lib/format.h"
 #include "mm/mm_selftest.h"
+#include "mm/percpu_pages.h"
 
 struct concurrent_run {
 	struct buddy_worker_config config;
@@ -22,13 +23,14 @@ static void concurrent_worker(unsigned cpu, void *arg)
 }
 
 /* Every online CPU allocates, fills with its own pattern, verifies and
- * frees at the same time; the buddy's lock must keep each block with one
- * owner, and the free page count must come back exactly. */
+ * frees at the same time, single pages through its own per-CPU list; the
+ * buddy's lock and the lists must keep each block with one owner, and the
+ * free page count (lists included) must come back exactly. */
 static void concurrent_stress(void)
 {
 	static struct concurrent_run run;
 	run = (struct concurrent_run){.config = {.iterations = 4000, .max_order = 6, .seed = rdtsc() | 1}};
-	uint64_t free_before = buddy_free_pages_total();
+	uint64_t free_before = page_free_total();
 	uint64_t t0 = rdtsc();
 	if (!smp_run_on_all(concurrent_worker, &run, 60000))
 		panic("selftest: concurrent buddy stress: some CPUs did not finish");
@@ -42,10 +44,13 @@ static void concurrent_stress(void)
 		allocations += run.results[cpu].allocations;
 		verified += run.results[cpu].bytes_verified;
 	}
-	uint64_t free_after = buddy_free_pages_total();
+	uint64_t free_after = page_free_total();
 	if (free_after != free_before)
 		panic("selftest: concurrent buddy stress: %lu free pages before, %lu after", free_before,
 		      free_after);
+	/* The other CPUs are idle again: their lists may be checked. */
+	if (!page_check_invariants())
+		panic("selftest: concurrent buddy stress: the buddy and the per-CPU lists disagree");
 	kprintf("selftest: concurrent buddy stress on %u CPUs: %lu blocks, %lu MiB verified, free pages %lu "
 	        "before "
 	        "and after, %lu ms (seed 0x%lx)\n",

@@ -21,6 +21,22 @@
  * after free. Both the fill and the check run under the lock: a block must
  * not be on a free list, where another CPU could take it, before it is
  * poisoned, and the flags are part of the state the lock guards.
+ *
+ * The metadata, one block from the caller, 8-byte aligned, in this order:
+ *
+ *   frames[nframes]        8 B per frame: free-list links
+ *   info[nframes]          1 B per frame: state, order, poisoned
+ *   chunk_base[nchunks]    4 B per chunk: its physical address >> 22
+ *   section_map[nsections] 4 B per 1 GiB of span: where the section's chunk
+ *                          map starts in chunk_map[], or BUDDY_NONE (no RAM)
+ *   chunk_map[256 per section with RAM]: the chunk number of each 4 MiB of
+ *                          the section, or BUDDY_NONE (no RAM)
+ *
+ * nframes is a multiple of 1024, so every part is 8-byte aligned.
+ *
+ * A chunk is 4 MiB that holds some RAM; chunk c owns frame indices
+ * c * 1024 .. c * 1024 + 1023, in address order. Address -> index is two
+ * table look-ups (section, then chunk); index -> address is one (chunk_base).
  */
 #include "buddy.h"
 #include "mm_env.h"
@@ -28,16 +44,29 @@
 #include "mm_stage.h"
 #include "page_poison.h"
 
+#define FRAMES_PER_CHUNK   (1U << BUDDY_MAX_ORDER)
+#define CHUNKS_PER_SECTION (1U << (BUDDY_SECTION_SHIFT - BUDDY_CHUNK_SHIFT))
+/* Frame indices are uint32_t and BUDDY_NONE is not one: at most this many
+ * chunks (almost 16 TiB of RAM). */
+#define MAX_CHUNKS ((BUDDY_NONE >> BUDDY_MAX_ORDER) - 1)
+
 /*
  * The allocator's state. buddy_lock guards all of it: every public function
  * below that reads or changes it is a thin wrapper that takes the lock and
  * calls the *_locked function that does the work.
  */
 static struct mm_spinlock buddy_lock = MM_SPINLOCK_INIT;
-static struct buddy_frame *frames; /* caller's metadata, one entry per frame */
-static uint64_t base_pfn;          /* frame number of frames[0], 2^BUDDY_MAX_ORDER aligned */
-static uint64_t nframes;           /* entries in frames[] */
-static phys_addr_t span_lowest;    /* the span given to buddy_init, in bytes */
+static struct buddy_frame *frames;    /* links, one entry per frame index */
+static struct buddy_frame_info *info; /* state, order, poisoned, one per frame index */
+static uint32_t *chunk_base;          /* chunk -> physical address >> BUDDY_CHUNK_SHIFT */
+static uint32_t *section_map;         /* section of the span -> first entry in chunk_map */
+static uint32_t *chunk_map;           /* 4 MiB of a section -> chunk */
+static uint64_t first_section;        /* physical address >> 30 of section_map[0] */
+static uint64_t nsections;            /* entries in section_map[] */
+static uint64_t nframes;              /* frame indices: chunks * 1024 */
+static void *metadata_start;          /* the caller's block, for buddy_metadata() */
+static uint64_t metadata_size;
+static phys_addr_t span_lowest; /* the span given to buddy_init, in bytes */
 static phys_addr_t span_end;
 static bool initialised;
 
@@ -54,22 +83,36 @@ static bool poisoning;
 static uint64_t poisoned_pages;
 static buddy_use_after_free_hook use_after_free_hook;
 
-/* Frame index <-> physical address. */
+/* Frame index -> physical address. */
 static phys_addr_t index_to_pa(uint64_t idx)
 {
-	return (base_pfn + idx) << PAGE_SHIFT;
+	return ((phys_addr_t)chunk_base[idx >> BUDDY_MAX_ORDER] << BUDDY_CHUNK_SHIFT) |
+	       ((idx & (FRAMES_PER_CHUNK - 1)) << PAGE_SHIFT);
 }
 
-static uint64_t pa_to_index(phys_addr_t pa)
+/* Physical address -> frame index, or BUDDY_NONE when the frame has no
+ * metadata (a hole of 4 MiB or more, or outside the sections). An address
+ * below the first section wraps to a huge section number; before
+ * buddy_init there are no sections. */
+static uint32_t pa_to_index(phys_addr_t pa)
 {
-	return (pa >> PAGE_SHIFT) - base_pfn;
+	uint64_t section = (pa >> BUDDY_SECTION_SHIFT) - first_section;
+	if (section >= nsections)
+		return BUDDY_NONE;
+	uint32_t map = section_map[section];
+	if (map == BUDDY_NONE)
+		return BUDDY_NONE;
+	uint32_t chunk = chunk_map[map + ((pa >> BUDDY_CHUNK_SHIFT) & (CHUNKS_PER_SECTION - 1))];
+	if (chunk == BUDDY_NONE)
+		return BUDDY_NONE;
+	return (chunk << BUDDY_MAX_ORDER) | (uint32_t)((pa >> PAGE_SHIFT) & (FRAMES_PER_CHUNK - 1));
 }
 
 static void list_push(uint32_t idx, unsigned order)
 {
 	struct buddy_frame *f = &frames[idx];
-	f->state = BUDDY_FRAME_FREE_HEAD;
-	f->order = (uint8_t)order;
+	info[idx].state = BUDDY_FRAME_FREE_HEAD;
+	info[idx].order = (uint8_t)order;
 	f->prev = BUDDY_NONE;
 	f->next = free_head[order];
 	if (f->next != BUDDY_NONE)
@@ -82,7 +125,7 @@ static void list_push(uint32_t idx, unsigned order)
 static void list_remove(uint32_t idx)
 {
 	struct buddy_frame *f = &frames[idx];
-	unsigned order = f->order;
+	unsigned order = info[idx].order;
 	if (f->prev != BUDDY_NONE)
 		frames[f->prev].next = f->next;
 	else
@@ -107,61 +150,171 @@ static void free_and_merge(uint32_t idx, unsigned order)
 	 *     a tail; the merged block starts at the lower one, one order up
 	 *   put the (merged) block on the list of its order
 	 * A buddy of another order is partly allocated or split further, so it
-	 * cannot merge; an unmanaged buddy (a hole) never merges.
+	 * cannot merge; an unmanaged buddy (a hole) never merges. Below the
+	 * largest order the buddy lies in the same 4 MiB chunk, so it always
+	 * has metadata.
 	 */
 	while (order < BUDDY_MAX_ORDER) {
-		uint64_t buddy = (uint64_t)idx ^ (1ULL << order);
-		if (buddy >= nframes)
+		uint32_t buddy = idx ^ (1U << order);
+		if (info[buddy].state != BUDDY_FRAME_FREE_HEAD || info[buddy].order != order)
 			break;
-		struct buddy_frame *b = &frames[buddy];
-		if (b->state != BUDDY_FRAME_FREE_HEAD || b->order != order)
-			break;
-		list_remove((uint32_t)buddy);
-		uint32_t lower = idx < buddy ? idx : (uint32_t)buddy;
-		uint32_t upper = idx < buddy ? (uint32_t)buddy : idx;
-		frames[upper].state = BUDDY_FRAME_TAIL;
+		list_remove(buddy);
+		uint32_t lower = idx < buddy ? idx : buddy;
+		uint32_t upper = idx < buddy ? buddy : idx;
+		info[upper].state = BUDDY_FRAME_TAIL;
+		info[upper].order = 0; /* a tail is one byte value (poisoned aside) */
 		idx = lower;
 		order++;
 	}
 	list_push(idx, order);
 }
 
-uint64_t buddy_metadata_bytes(phys_addr_t lowest, phys_addr_t highest_end)
+/* The sizes of the metadata's parts for some RAM ranges. */
+struct metadata_layout {
+	uint64_t chunks, sections, mapped_sections;
+	uint64_t first_section;
+};
+
+/* Count the chunks and sections that hold RAM. Ranges must be ascending and
+ * not overlap; empty ranges are skipped. Returns false for ranges out of
+ * order or no RAM. */
+static bool count_layout(const struct buddy_ram_range *ram, size_t count, struct metadata_layout *l)
 {
-	if (highest_end <= lowest)
-		return 0;
-	uint64_t first = ALIGN_DOWN(lowest >> PAGE_SHIFT, 1ULL << BUDDY_MAX_ORDER);
-	/* Round the end up to a page without overflowing near 2^64. */
-	uint64_t end = (highest_end >> PAGE_SHIFT) + ((highest_end & (PAGE_SIZE - 1)) != 0);
-	/* Indices are uint32_t and BUDDY_NONE is reserved. */
-	if (end - first >= BUDDY_NONE)
-		return 0;
-	return (end - first) * sizeof(struct buddy_frame);
+	*l = (struct metadata_layout){0};
+	uint64_t last_chunk = UINT64_MAX, last_section = UINT64_MAX;
+	phys_addr_t prev_end = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (ram[i].size_bytes == 0)
+			continue;
+		phys_addr_t end = ram[i].base + ram[i].size_bytes;
+		if (end < ram[i].base || ram[i].base < prev_end)
+			return false;
+		prev_end = end;
+		uint64_t first = ram[i].base >> BUDDY_CHUNK_SHIFT, last = (end - 1) >> BUDDY_CHUNK_SHIFT;
+		/* A chunk shared with the range before is counted once. */
+		if (first == last_chunk)
+			first++;
+		if (first <= last) {
+			l->chunks += last - first + 1;
+			last_chunk = last;
+		}
+		uint64_t s_first = ram[i].base >> BUDDY_SECTION_SHIFT,
+		         s_last = (end - 1) >> BUDDY_SECTION_SHIFT;
+		if (last_section == UINT64_MAX)
+			l->first_section = s_first;
+		if (s_first == last_section)
+			s_first++;
+		if (s_first <= s_last) {
+			l->mapped_sections += s_last - s_first + 1;
+			last_section = s_last;
+		}
+	}
+	if (l->chunks == 0)
+		return false;
+	l->sections = last_section - l->first_section + 1;
+	return true;
 }
 
-enum mm_error buddy_init(phys_addr_t lowest, phys_addr_t highest_end, void *metadata, uint64_t metadata_bytes)
+static uint64_t layout_bytes(const struct metadata_layout *l)
+{
+	uint64_t frame_count = l->chunks * FRAMES_PER_CHUNK;
+	return frame_count * sizeof(struct buddy_frame) + l->chunks * sizeof(uint32_t) +
+	       l->sections * sizeof(uint32_t) + l->mapped_sections * CHUNKS_PER_SECTION * sizeof(uint32_t) +
+	       frame_count * sizeof(struct buddy_frame_info);
+}
+
+uint64_t buddy_ram_metadata_bytes(const struct buddy_ram_range *ram, size_t count)
+{
+	struct metadata_layout l;
+	if (!count_layout(ram, count, &l) || l.chunks > MAX_CHUNKS)
+		return 0;
+	return layout_bytes(&l);
+}
+
+/* One range [lowest, highest_end rounded up to a page), or false when it is
+ * empty. */
+static bool one_range(phys_addr_t lowest, phys_addr_t highest_end, struct buddy_ram_range *r)
+{
+	if (highest_end <= lowest)
+		return false;
+	/* Round the end up to a page without overflowing near 2^64. */
+	uint64_t end_pfn = (highest_end >> PAGE_SHIFT) + ((highest_end & (PAGE_SIZE - 1)) != 0);
+	*r = (struct buddy_ram_range){.base = lowest, .size_bytes = (end_pfn << PAGE_SHIFT) - lowest};
+	return r->size_bytes != 0;
+}
+
+uint64_t buddy_metadata_bytes(phys_addr_t lowest, phys_addr_t highest_end)
+{
+	struct buddy_ram_range r;
+	return one_range(lowest, highest_end, &r) ? buddy_ram_metadata_bytes(&r, 1) : 0;
+}
+
+/* Cut the caller's block into the parts of the layout and fill the tables. */
+static void lay_out_metadata(const struct buddy_ram_range *ram, size_t count, const struct metadata_layout *l,
+                             void *metadata)
+{
+	nframes = l->chunks * FRAMES_PER_CHUNK;
+	frames = metadata;
+	info = (struct buddy_frame_info *)(frames + nframes);
+	chunk_base = (uint32_t *)(info + nframes);
+	section_map = chunk_base + l->chunks;
+	chunk_map = section_map + l->sections;
+	first_section = l->first_section;
+	nsections = l->sections;
+	/* Every frame unmanaged (a zero byte); links need no value until a
+	 * frame heads a free block. */
+	__builtin_memset(info, 0, nframes * sizeof(*info));
+	__builtin_memset(section_map, 0xff, l->sections * sizeof(uint32_t));
+	__builtin_memset(chunk_map, 0xff, l->mapped_sections * CHUNKS_PER_SECTION * sizeof(uint32_t));
+	uint32_t chunks = 0, mapped = 0;
+	for (size_t i = 0; i < count; i++) {
+		if (ram[i].size_bytes == 0)
+			continue;
+		uint64_t first = ram[i].base >> BUDDY_CHUNK_SHIFT;
+		uint64_t last = (ram[i].base + ram[i].size_bytes - 1) >> BUDDY_CHUNK_SHIFT;
+		for (uint64_t c = first; c <= last; c++) {
+			if (chunks > 0 && chunk_base[chunks - 1] == c)
+				continue; /* shared with the range before */
+			uint64_t section = (c >> (BUDDY_SECTION_SHIFT - BUDDY_CHUNK_SHIFT)) - first_section;
+			if (section_map[section] == BUDDY_NONE)
+				section_map[section] = mapped++ * CHUNKS_PER_SECTION;
+			chunk_map[section_map[section] + (c & (CHUNKS_PER_SECTION - 1))] = chunks;
+			chunk_base[chunks++] = (uint32_t)c;
+		}
+	}
+}
+
+enum mm_error buddy_init_ram(const struct buddy_ram_range *ram, size_t count, void *metadata,
+                             uint64_t metadata_bytes)
 {
 	enum mm_error err = mm_stage_check("buddy_init", MM_STAGE_PAGING, MM_STAGE_PAGING);
 	if (err != MM_OK)
 		return err;
 	if (initialised) {
-		mm_log("buddy_init: already set up for 0x%lx..0x%lx, refusing 0x%lx..0x%lx\n", span_lowest,
-		       span_end, lowest, highest_end);
+		mm_log("buddy_init: already set up for 0x%lx..0x%lx, refusing another set-up\n", span_lowest,
+		       span_end);
 		return MM_ERR_INVALID;
 	}
-	uint64_t need = buddy_metadata_bytes(lowest, highest_end);
-	if (need == 0) {
-		mm_log("buddy_init: span 0x%lx..0x%lx is empty or has too many frames\n", lowest,
-		       highest_end);
+	struct metadata_layout l;
+	if (!count_layout(ram, count, &l)) {
+		mm_log("buddy_init: the %zu RAM ranges are empty, or overlap or are out of order\n", count);
 		return MM_ERR_INVALID;
 	}
+	if (l.chunks > MAX_CHUNKS) {
+		mm_log("buddy_init: %lu chunks of 4 MiB hold RAM, more than the %u that 32-bit frame indices "
+		       "can number (%lu GiB)\n",
+		       l.chunks, MAX_CHUNKS,
+		       (uint64_t)MAX_CHUNKS >> (BUDDY_SECTION_SHIFT - BUDDY_CHUNK_SHIFT));
+		return MM_ERR_INVALID;
+	}
+	uint64_t need = layout_bytes(&l);
 	if (metadata == NULL) {
 		mm_log("buddy_init: metadata pointer is NULL (need 0x%lx bytes)\n", need);
 		return MM_ERR_INVALID;
 	}
-	if (!IS_ALIGNED((uintptr_t)metadata, _Alignof(struct buddy_frame))) {
-		mm_log("buddy_init: metadata at 0x%lx is not %zu-byte aligned\n",
-		       (uint64_t)(uintptr_t)metadata, _Alignof(struct buddy_frame));
+	if (!IS_ALIGNED((uintptr_t)metadata, 8)) {
+		mm_log("buddy_init: metadata at 0x%lx is not 8-byte aligned\n",
+		       (uint64_t)(uintptr_t)metadata);
 		return MM_ERR_MISALIGNED;
 	}
 	if (metadata_bytes < need) {
@@ -170,14 +323,17 @@ enum mm_error buddy_init(phys_addr_t lowest, phys_addr_t highest_end, void *meta
 		return MM_ERR_NO_MEMORY;
 	}
 
-	frames = metadata;
-	base_pfn = ALIGN_DOWN(lowest >> PAGE_SHIFT, 1ULL << BUDDY_MAX_ORDER);
-	nframes = need / sizeof(struct buddy_frame);
-	span_lowest = lowest;
-	span_end = highest_end;
-	for (uint64_t i = 0; i < nframes; i++)
-		frames[i] = (struct buddy_frame){
-		    .next = BUDDY_NONE, .prev = BUDDY_NONE, .state = BUDDY_FRAME_UNMANAGED};
+	lay_out_metadata(ram, count, &l, metadata);
+	metadata_start = metadata;
+	metadata_size = need;
+	size_t last = count - 1;
+	while (ram[last].size_bytes == 0)
+		last--;
+	size_t first = 0;
+	while (ram[first].size_bytes == 0)
+		first++;
+	span_lowest = ram[first].base;
+	span_end = ram[last].base + ram[last].size_bytes;
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++) {
 		free_head[o] = BUDDY_NONE;
 		free_count[o] = 0;
@@ -189,6 +345,16 @@ enum mm_error buddy_init(phys_addr_t lowest, phys_addr_t highest_end, void *meta
 	return MM_OK;
 }
 
+enum mm_error buddy_init(phys_addr_t lowest, phys_addr_t highest_end, void *metadata, uint64_t metadata_bytes)
+{
+	struct buddy_ram_range r;
+	if (!one_range(lowest, highest_end, &r)) {
+		mm_log("buddy_init: span 0x%lx..0x%lx is empty\n", lowest, highest_end);
+		return MM_ERR_INVALID;
+	}
+	return buddy_init_ram(&r, 1, metadata, metadata_bytes);
+}
+
 /* The largest order of a block that starts at idx and ends by end. */
 static unsigned largest_block_at(uint64_t idx, uint64_t end)
 {
@@ -196,6 +362,69 @@ static unsigned largest_block_at(uint64_t idx, uint64_t end)
 	while (order > 0 && (!IS_ALIGNED(idx, 1ULL << order) || idx + (1ULL << order) > end))
 		order--;
 	return order;
+}
+
+/* Are the frames first..last-1 all unmanaged (zero bytes)? Eight at a time
+ * where the bytes are aligned. */
+static bool all_unmanaged(uint64_t first, uint64_t last)
+{
+	const uint8_t *b = (const uint8_t *)info;
+	uint64_t i = first;
+	for (; i < last && !IS_ALIGNED(i, 8); i++)
+		if (b[i] != 0)
+			return false;
+	uint64_t word_or = 0;
+	for (; i + 8 <= last; i += 8)
+		word_or |= *(const uint64_t *)(b + i);
+	for (; i < last; i++)
+		word_or |= b[i];
+	return word_or == 0;
+}
+
+/* Every page of [start, end) has a frame index: each 4 MiB of it is a
+ * chunk. Otherwise *missing is the first page without. */
+static bool range_has_metadata(phys_addr_t start, phys_addr_t end, phys_addr_t *missing)
+{
+	for (phys_addr_t pa = start; pa < end; pa = ALIGN_DOWN(pa, BUDDY_MAX_BLOCK) + BUDDY_MAX_BLOCK) {
+		if (pa_to_index(pa) == BUDDY_NONE) {
+			*missing = pa;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The byte of a frame in the given state, order 0, not poisoned: what
+ * memset writes, and what the per-CPU fast paths compare. */
+static inline uint8_t order0_byte(enum buddy_frame_state state)
+{
+	struct buddy_frame_info f = {.state = state};
+	uint8_t byte;
+	__builtin_memcpy(&byte, &f, 1);
+	return byte;
+}
+
+/* Give [start, end) (page-aligned, inside one chunk, all unmanaged) to the
+ * lists: every frame a tail (a memset), then each largest aligned block's
+ * head freed and merged. */
+static void add_chunk_part(phys_addr_t start, phys_addr_t end)
+{
+	uint64_t first = pa_to_index(start), last = first + ((end - start) >> PAGE_SHIFT);
+	__builtin_memset(&info[first], order0_byte(BUDDY_FRAME_TAIL), last - first);
+	for (uint64_t idx = first; idx < last;) {
+		unsigned order = largest_block_at(idx, last);
+		managed_pages += 1ULL << order;
+		free_and_merge((uint32_t)idx, order);
+		idx += 1ULL << order;
+	}
+}
+
+/* The part of [start, end) in the chunk that holds pa: up to the chunk's
+ * end or end. */
+static phys_addr_t chunk_part_end(phys_addr_t pa, phys_addr_t end)
+{
+	phys_addr_t chunk_end = ALIGN_DOWN(pa, BUDDY_MAX_BLOCK) + BUDDY_MAX_BLOCK;
+	return chunk_end < end && chunk_end > pa ? chunk_end : end;
 }
 
 static enum mm_error add_free_range_locked(phys_addr_t base, uint64_t size_bytes)
@@ -224,26 +453,29 @@ static enum mm_error add_free_range_locked(phys_addr_t base, uint64_t size_bytes
 		       size_bytes);
 		return MM_OK;
 	}
-	uint64_t first = pa_to_index(start), last = pa_to_index(end);
+	phys_addr_t missing;
+	if (!range_has_metadata(start, end, &missing)) {
+		mm_log("buddy_add_free_range: range 0x%lx..0x%lx includes 0x%lx, which is not in the RAM "
+		       "given to buddy_init\n",
+		       start, end, missing);
+		return MM_ERR_INVALID;
+	}
 
 	/* Check everything before changing anything. */
-	for (uint64_t i = first; i < last; i++) {
-		if (frames[i].state != BUDDY_FRAME_UNMANAGED) {
+	for (phys_addr_t pa = start; pa < end; pa = chunk_part_end(pa, end)) {
+		uint64_t first = pa_to_index(pa);
+		uint64_t last = first + ((chunk_part_end(pa, end) - pa) >> PAGE_SHIFT);
+		if (!all_unmanaged(first, last)) {
+			uint64_t i = first;
+			while (info[i].state == BUDDY_FRAME_UNMANAGED)
+				i++;
 			mm_log("buddy_add_free_range: frame 0x%lx of range 0x%lx..0x%lx is already managed\n",
 			       index_to_pa(i), start, end);
 			return MM_ERR_OVERLAP;
 		}
 	}
-
-	uint64_t idx = first;
-	while (idx < last) {
-		unsigned order = largest_block_at(idx, last);
-		for (uint64_t i = idx + 1; i < idx + (1ULL << order); i++)
-			frames[i].state = BUDDY_FRAME_TAIL;
-		managed_pages += 1ULL << order;
-		free_and_merge((uint32_t)idx, order);
-		idx += 1ULL << order;
-	}
+	for (phys_addr_t pa = start; pa < end; pa = chunk_part_end(pa, end))
+		add_chunk_part(pa, chunk_part_end(pa, end));
 	return MM_OK;
 }
 
@@ -269,8 +501,8 @@ static void poison_fill_block(uint32_t idx, unsigned order)
 {
 	for (uint64_t i = idx; i < idx + (1ULL << order); i++) {
 		page_poison_fill(mm_phys_to_virt(index_to_pa(i)));
-		poisoned_pages += !frames[i].poisoned;
-		frames[i].poisoned = 1;
+		poisoned_pages += !info[i].poisoned;
+		info[i].poisoned = 1;
 	}
 }
 
@@ -283,9 +515,9 @@ static bool poison_check_block(uint32_t idx, unsigned order, struct poison_repor
 {
 	bool intact = true;
 	for (uint64_t i = idx; i < idx + (1ULL << order); i++) {
-		if (!frames[i].poisoned)
+		if (!info[i].poisoned)
 			continue;
-		frames[i].poisoned = 0;
+		info[i].poisoned = 0;
 		poisoned_pages--;
 		if (!intact)
 			continue; /* only the first changed page is reported */
@@ -334,8 +566,8 @@ static enum mm_error alloc_pages_locked(unsigned order, phys_addr_t *out, struct
 		found--;
 		list_push(idx + (1U << found), found);
 	}
-	frames[idx].state = BUDDY_FRAME_ALLOCATED_HEAD;
-	frames[idx].order = (uint8_t)order;
+	info[idx].state = BUDDY_FRAME_ALLOCATED_HEAD;
+	info[idx].order = (uint8_t)order;
 	if (poisoned_pages > 0 && !poison_check_block(idx, order, report))
 		return MM_ERR_USE_AFTER_FREE; /* the block stays allocated: out of use */
 	*out = index_to_pa(idx);
@@ -362,71 +594,85 @@ static uint64_t head_of_tail(uint64_t idx)
 {
 	for (unsigned o = 1; o <= BUDDY_MAX_ORDER; o++) {
 		uint64_t candidate = ALIGN_DOWN(idx, 1ULL << o);
-		if (frames[candidate].state == BUDDY_FRAME_FREE_HEAD ||
-		    frames[candidate].state == BUDDY_FRAME_ALLOCATED_HEAD)
+		if (info[candidate].state == BUDDY_FRAME_FREE_HEAD ||
+		    info[candidate].state == BUDDY_FRAME_ALLOCATED_HEAD)
 			return candidate;
 	}
 	return idx; /* cannot happen while the invariants hold */
 }
 
-static enum mm_error free_pages_locked(phys_addr_t pa, unsigned order)
+/* May the block of 2^order pages at pa be freed: is it an allocated block
+ * of that order? On MM_OK *idx_out is its frame index; otherwise the
+ * message says what it is, in the name of fn. Reads only the block's own
+ * metadata, except to name the block around a tail in a message. */
+static enum mm_error check_free(const char *fn, phys_addr_t pa, unsigned order, uint32_t *idx_out)
 {
-	enum mm_error err = mm_stage_check("buddy_free_pages", MM_STAGE_BUDDY, MM_STAGE_SMP);
+	enum mm_error err = mm_stage_check(fn, MM_STAGE_BUDDY, MM_STAGE_SMP);
 	if (err != MM_OK)
 		return err;
 	if (order > BUDDY_MAX_ORDER) {
-		mm_log("buddy_free_pages: order %u of 0x%lx is above the maximum %u\n", order, pa,
-		       BUDDY_MAX_ORDER);
+		mm_log("%s: order %u of 0x%lx is above the maximum %u\n", fn, order, pa, BUDDY_MAX_ORDER);
 		return MM_ERR_INVALID;
 	}
 	if (!IS_ALIGNED(pa, PAGE_SIZE << order)) {
-		mm_log("buddy_free_pages: 0x%lx is not aligned to the order-%u block size 0x%lx\n", pa, order,
+		mm_log("%s: 0x%lx is not aligned to the order-%u block size 0x%lx\n", fn, pa, order,
 		       (uint64_t)(PAGE_SIZE << order));
 		return MM_ERR_MISALIGNED;
 	}
 	if (!initialised || pa < span_lowest || pa >= span_end) {
-		mm_log("buddy_free_pages: 0x%lx (order %u) is outside the managed span 0x%lx..0x%lx\n", pa,
-		       order, span_lowest, span_end);
+		mm_log("%s: 0x%lx (order %u) is outside the managed span 0x%lx..0x%lx\n", fn, pa, order,
+		       span_lowest, span_end);
 		return MM_ERR_NOT_OWNED;
 	}
-	uint64_t idx = pa_to_index(pa);
-	struct buddy_frame *f = &frames[idx];
-	switch (f->state) {
+	uint32_t idx = pa_to_index(pa);
+	const struct buddy_frame_info *f = idx == BUDDY_NONE ? NULL : &info[idx];
+	switch (f ? f->state : BUDDY_FRAME_UNMANAGED) {
 	case BUDDY_FRAME_UNMANAGED:
-		mm_log("buddy_free_pages: 0x%lx (order %u) is a hole or reserved frame the buddy never "
-		       "managed\n",
-		       pa, order);
+		mm_log("%s: 0x%lx (order %u) is a hole or reserved frame the buddy never managed\n", fn, pa,
+		       order);
 		return MM_ERR_RESERVED;
 	case BUDDY_FRAME_FREE_HEAD:
-		mm_log(
-		    "buddy_free_pages: double free of 0x%lx (order %u): it heads a free block of order %u\n",
-		    pa, order, f->order);
+		mm_log("%s: double free of 0x%lx (order %u): it heads a free block of order %u\n", fn, pa,
+		       order, f->order);
+		return MM_ERR_DOUBLE_FREE;
+	case BUDDY_FRAME_CACHED:
+		mm_log("%s: double free of 0x%lx (order %u): it is free in a per-CPU page list\n", fn, pa,
+		       order);
 		return MM_ERR_DOUBLE_FREE;
 	case BUDDY_FRAME_TAIL: {
 		uint64_t head = head_of_tail(idx);
-		if (frames[head].state == BUDDY_FRAME_FREE_HEAD) {
-			mm_log("buddy_free_pages: double free of 0x%lx (order %u): it lies in the free block "
-			       "at 0x%lx of order %u\n",
-			       pa, order, index_to_pa(head), frames[head].order);
+		if (info[head].state == BUDDY_FRAME_FREE_HEAD) {
+			mm_log("%s: double free of 0x%lx (order %u): it lies in the free block at 0x%lx of "
+			       "order %u\n",
+			       fn, pa, order, index_to_pa(head), info[head].order);
 			return MM_ERR_DOUBLE_FREE;
 		}
-		mm_log(
-		    "buddy_free_pages: 0x%lx (order %u) is inside the allocated block at 0x%lx of order %u, "
-		    "not its head\n",
-		    pa, order, index_to_pa(head), frames[head].order);
+		mm_log("%s: 0x%lx (order %u) is inside the allocated block at 0x%lx of order %u, not its "
+		       "head\n",
+		       fn, pa, order, index_to_pa(head), info[head].order);
 		return MM_ERR_NOT_OWNED;
 	}
 	default: /* BUDDY_FRAME_ALLOCATED_HEAD */ break;
 	}
 	if (f->order != order) {
-		mm_log("buddy_free_pages: 0x%lx was allocated with order %u but freed with order %u\n", pa,
-		       f->order, order);
+		mm_log("%s: 0x%lx was allocated with order %u but freed with order %u\n", fn, pa, f->order,
+		       order);
 		return MM_ERR_WRONG_ORDER;
 	}
+	*idx_out = idx;
+	return MM_OK;
+}
+
+static enum mm_error free_pages_locked(phys_addr_t pa, unsigned order)
+{
+	uint32_t idx;
+	enum mm_error err = check_free("buddy_free_pages", pa, order, &idx);
+	if (err != MM_OK)
+		return err;
 	/* Only now that the free is known to be good may the pages be written. */
 	if (poisoning)
-		poison_fill_block((uint32_t)idx, order);
-	free_and_merge((uint32_t)idx, order);
+		poison_fill_block(idx, order);
+	free_and_merge(idx, order);
 	return MM_OK;
 }
 
@@ -436,6 +682,53 @@ enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order)
 	enum mm_error result = free_pages_locked(pa, order);
 	mm_spin_unlock(&buddy_lock);
 	return result;
+}
+
+unsigned buddy_alloc_cached(unsigned count, phys_addr_t *out)
+{
+	unsigned got = 0;
+	mm_spin_lock(&buddy_lock);
+	for (; got < count; got++) {
+		struct poison_report unused;
+		if (poisoned_pages > 0 || poisoning || alloc_pages_locked(0, &out[got], &unused) != MM_OK)
+			break; /* a poisoned page must come through buddy_alloc_pages */
+		info[pa_to_index(out[got])].state = BUDDY_FRAME_CACHED;
+	}
+	mm_spin_unlock(&buddy_lock);
+	return got;
+}
+
+void buddy_free_cached(const phys_addr_t *pages, unsigned count)
+{
+	mm_spin_lock(&buddy_lock);
+	for (unsigned i = 0; i < count; i++) {
+		uint32_t idx = pa_to_index(pages[i]);
+		free_and_merge(idx, 0);
+	}
+	mm_spin_unlock(&buddy_lock);
+}
+
+enum mm_error buddy_cache_page(phys_addr_t pa)
+{
+	/* The common case first, in a few instructions: an aligned page that
+	 * is an allocated order-0 block (which also means stage BUDDY or
+	 * later: nothing is allocated before). */
+	uint32_t idx = IS_ALIGNED(pa, PAGE_SIZE) ? pa_to_index(pa) : BUDDY_NONE;
+	uint8_t *byte = idx == BUDDY_NONE ? NULL : (uint8_t *)&info[idx];
+	if (byte != NULL && *byte == order0_byte(BUDDY_FRAME_ALLOCATED_HEAD)) {
+		*byte = order0_byte(BUDDY_FRAME_CACHED);
+		return MM_OK;
+	}
+	/* Anything else is refused, with buddy_free_pages' message. */
+	enum mm_error err = check_free("buddy_free_pages", pa, 0, &idx);
+	if (err == MM_OK) /* cannot happen: the byte said otherwise */
+		info[idx].state = BUDDY_FRAME_CACHED;
+	return err;
+}
+
+void buddy_uncache_page(phys_addr_t pa)
+{
+	*(uint8_t *)&info[pa_to_index(pa)] = order0_byte(BUDDY_FRAME_ALLOCATED_HEAD);
 }
 
 void buddy_set_poisoning(bool on)
@@ -487,8 +780,20 @@ uint64_t buddy_managed_pages(void)
 
 void buddy_managed_span(phys_addr_t *base, uint64_t *nframes_out)
 {
-	*base = base_pfn << PAGE_SHIFT;
-	*nframes_out = nframes;
+	*base = ALIGN_DOWN(span_lowest, BUDDY_MAX_BLOCK);
+	*nframes_out = initialised ? (ALIGN_UP(span_end, PAGE_SIZE) - *base) >> PAGE_SHIFT : 0;
+}
+
+void buddy_metadata(const void **metadata, uint64_t *size_bytes)
+{
+	*metadata = metadata_start;
+	*size_bytes = metadata_size;
+}
+
+struct buddy_frame_info *buddy_frame_info_at(phys_addr_t pa)
+{
+	uint32_t idx = pa_to_index(pa);
+	return idx == BUDDY_NONE ? NULL : &info[idx];
 }
 
 static void dump_locked(void)
@@ -519,14 +824,15 @@ static bool check_list(unsigned order, uint64_t *pages)
 			return false;
 		}
 		struct buddy_frame *f = &frames[idx];
+		const struct buddy_frame_info *fi = &info[idx];
 		phys_addr_t pa = index_to_pa(idx);
-		if (f->state != BUDDY_FRAME_FREE_HEAD || f->order != order) {
+		if (fi->state != BUDDY_FRAME_FREE_HEAD || fi->order != order) {
 			mm_log("buddy_check_invariants: block 0x%lx on the order-%u list has state %u order "
 			       "%u\n",
-			       pa, order, f->state, f->order);
+			       pa, order, fi->state, fi->order);
 			return false;
 		}
-		if (!IS_ALIGNED(idx, 1ULL << order) || idx + (1ULL << order) > nframes) {
+		if (!IS_ALIGNED(idx, 1ULL << order)) {
 			mm_log(
 			    "buddy_check_invariants: block 0x%lx of order %u is misaligned or past the end\n",
 			    pa, order);
@@ -539,8 +845,8 @@ static bool check_list(unsigned order, uint64_t *pages)
 			return false;
 		}
 		uint64_t buddy = (uint64_t)idx ^ (1ULL << order);
-		if (order < BUDDY_MAX_ORDER && buddy < nframes &&
-		    frames[buddy].state == BUDDY_FRAME_FREE_HEAD && frames[buddy].order == order) {
+		if (order < BUDDY_MAX_ORDER && info[buddy].state == BUDDY_FRAME_FREE_HEAD &&
+		    info[buddy].order == order) {
 			mm_log("buddy_check_invariants: free block 0x%lx and its buddy 0x%lx (order %u) are "
 			       "not merged\n",
 			       pa, index_to_pa(buddy), order);
@@ -558,13 +864,44 @@ static bool check_list(unsigned order, uint64_t *pages)
 	return true;
 }
 
+/* The first index in [first, last) whose byte, with the bits of mask only,
+ * is not byte; or last. Eight bytes at a time where it can: the check reads
+ * a byte per frame of RAM. */
+static uint64_t skip_bytes_equal(uint64_t first, uint64_t last, uint8_t byte, uint8_t mask)
+{
+	const uint8_t *b = (const uint8_t *)info;
+	uint64_t pattern = byte * 0x0101010101010101ULL, mask8 = mask * 0x0101010101010101ULL;
+	uint64_t i = first;
+	for (; i < last && !IS_ALIGNED(i, 8); i++)
+		if ((b[i] & mask) != byte)
+			return i;
+	for (; i + 8 <= last && (*(const uint64_t *)(b + i) & mask8) == pattern; i += 8)
+		;
+	for (; i < last && (b[i] & mask) == byte; i++)
+		;
+	return i;
+}
+
+/* The bits of a frame's byte other than poisoned. */
+static uint8_t unpoisoned_mask(void)
+{
+	struct buddy_frame_info all = {.state = 7, .order = 15};
+	uint8_t byte;
+	__builtin_memcpy(&byte, &all, 1);
+	return byte;
+}
+
 /* The poisoned flags of the block headed by head (at idx): only a free
  * block's frames may carry one (an allocated block was checked and cleared
  * when it was handed out). Adds the flagged frames to *poisoned. */
-static bool check_block_poison(uint64_t idx, const struct buddy_frame *head, uint64_t *poisoned)
+static bool check_block_poison(uint64_t idx, const struct buddy_frame_info *head, uint64_t *poisoned)
 {
-	for (uint64_t i = idx; i < idx + (1ULL << head->order); i++) {
-		if (!frames[i].poisoned)
+	uint64_t end = idx + (1ULL << head->order);
+	/* Most blocks carry no mark at all: find the first one eight frames at
+	 * a time, and look frame by frame only from there. */
+	uint8_t poisoned_bit = (uint8_t)~unpoisoned_mask();
+	for (uint64_t i = skip_bytes_equal(idx, end, 0, poisoned_bit); i < end; i++) {
+		if (!info[i].poisoned)
 			continue;
 		if (head->state != BUDDY_FRAME_FREE_HEAD) {
 			mm_log(
@@ -580,49 +917,52 @@ static bool check_block_poison(uint64_t idx, const struct buddy_frame *head, uin
 
 /* Check the metadata frame by frame: every head is followed by exactly its
  * tails, only free frames are poisoned, and the free heads and the poisoned
- * frames are as many as the counters say. */
-static bool check_frames(void)
+ * frames are as many as the counters say. CACHED frames are order-0 blocks
+ * that are not free; they are counted in *cached. */
+static bool check_frames(uint64_t *cached)
 {
 	size_t heads[BUDDY_MAX_ORDER + 1] = {0};
 	uint64_t managed = 0, poisoned = 0;
 	uint64_t idx = 0;
+	*cached = 0;
 	while (idx < nframes) {
-		struct buddy_frame *f = &frames[idx];
+		const struct buddy_frame_info *f = &info[idx];
 		if (f->state == BUDDY_FRAME_UNMANAGED) {
 			if (f->poisoned) {
 				mm_log("buddy_check_invariants: unmanaged frame 0x%lx is marked poisoned\n",
 				       index_to_pa(idx));
 				return false;
 			}
-			idx++;
+			idx = skip_bytes_equal(idx + 1, nframes, 0, 0xff);
 			continue;
 		}
-		if (f->state >= BUDDY_FRAME_TAIL || f->order > BUDDY_MAX_ORDER) {
+		bool is_cached = f->state == BUDDY_FRAME_CACHED && f->order == 0;
+		if ((f->state >= BUDDY_FRAME_TAIL && !is_cached) || f->order > BUDDY_MAX_ORDER) {
 			mm_log(
 			    "buddy_check_invariants: frame 0x%lx has state %u order %u outside any block\n",
 			    index_to_pa(idx), f->state, f->order);
 			return false;
 		}
 		uint64_t size = 1ULL << f->order;
-		if (!IS_ALIGNED(idx, size) || idx + size > nframes) {
+		if (!IS_ALIGNED(idx, size)) {
 			mm_log(
 			    "buddy_check_invariants: block 0x%lx of order %u is misaligned or past the end\n",
 			    index_to_pa(idx), f->order);
 			return false;
 		}
-		for (uint64_t i = idx + 1; i < idx + size; i++) {
-			if (frames[i].state != BUDDY_FRAME_TAIL) {
-				mm_log("buddy_check_invariants: frame 0x%lx inside the block at 0x%lx of "
-				       "order %u is "
-				       "not a tail\n",
-				       index_to_pa(i), index_to_pa(idx), f->order);
-				return false;
-			}
+		uint64_t not_tail =
+		    skip_bytes_equal(idx + 1, idx + size, order0_byte(BUDDY_FRAME_TAIL), unpoisoned_mask());
+		if (not_tail < idx + size) {
+			mm_log("buddy_check_invariants: frame 0x%lx inside the block at 0x%lx of order %u is "
+			       "not a tail\n",
+			       index_to_pa(not_tail), index_to_pa(idx), f->order);
+			return false;
 		}
 		if (!check_block_poison(idx, f, &poisoned))
 			return false;
 		if (f->state == BUDDY_FRAME_FREE_HEAD)
 			heads[f->order]++;
+		*cached += is_cached;
 		managed += size;
 		idx += size;
 	}
@@ -646,7 +986,7 @@ static bool check_frames(void)
 	return true;
 }
 
-static bool check_invariants_locked(void)
+static bool check_invariants_locked(uint64_t *cached)
 {
 	uint64_t pages = 0;
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++) {
@@ -658,15 +998,23 @@ static bool check_invariants_locked(void)
 		       free_pages);
 		return false;
 	}
-	return check_frames();
+	return check_frames(cached);
+}
+
+bool buddy_check_invariants_counting(uint64_t *cached)
+{
+	uint64_t count = 0;
+	mm_spin_lock(&buddy_lock);
+	bool result = check_invariants_locked(&count);
+	mm_spin_unlock(&buddy_lock);
+	if (cached != NULL)
+		*cached = count;
+	return result;
 }
 
 bool buddy_check_invariants(void)
 {
-	mm_spin_lock(&buddy_lock);
-	bool result = check_invariants_locked();
-	mm_spin_unlock(&buddy_lock);
-	return result;
+	return buddy_check_invariants_counting(NULL);
 }
 
 static enum mm_error source_alloc(void *ctx, phys_addr_t *out)
@@ -696,8 +1044,12 @@ struct frame_source *buddy_frame_source(void)
 void buddy_reset(void)
 {
 	frames = NULL;
-	base_pfn = 0;
+	info = NULL;
+	chunk_base = section_map = chunk_map = NULL;
+	first_section = nsections = 0;
 	nframes = 0;
+	metadata_start = NULL;
+	metadata_size = 0;
 	span_lowest = span_end = 0;
 	initialised = false;
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++) {

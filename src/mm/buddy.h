@@ -2,11 +2,18 @@
  * buddy.h - stage 5: the buddy allocator, which owns all free physical memory.
  *
  * Design: free blocks of 2^order pages (order 0..BUDDY_MAX_ORDER) sit on one
- * doubly linked free list per order. One small struct per 4 KiB frame says
+ * doubly linked free list per order. A little metadata per 4 KiB frame says
  * whether the frame heads a free or allocated block (and its order), lies
  * inside one, or is not managed, so a block's buddy is found and checked in O(1).
  *
- * Free-list links live in the per-frame structs, never in the memory the
+ * The metadata follows RAM, not the span: physical memory is cut into 4 MiB
+ * chunks (one largest block each), and only chunks that hold some RAM get
+ * per-frame metadata, numbered one after the other ("frame indices"). A hole
+ * costs nothing but 4 bytes per GiB of directory, so a span of many TiB that
+ * is mostly holes works. A block and its buddy always lie in one chunk, so
+ * the buddy of frame index i at order k is index i ^ 2^k, as in the textbook.
+ *
+ * Free-list links live in the per-frame metadata, never in the memory the
  * buddy manages. With page poisoning off (the default) the buddy never
  * touches that memory at all: freed memory is left as the caller left it, and
  * memory far above what the host tests can map works. With poisoning on
@@ -24,25 +31,40 @@
 #define BUDDY_MAX_BLOCK (PAGE_SIZE << BUDDY_MAX_ORDER) /* bytes in the largest block */
 #define BUDDY_NONE      UINT32_MAX                     /* "no frame" in a list link */
 
+/* The metadata comes in chunks of one largest block, in a directory of 1 GiB
+ * sections (see buddy.c for the layout). */
+#define BUDDY_CHUNK_SHIFT   (PAGE_SHIFT + BUDDY_MAX_ORDER) /* 4 MiB */
+#define BUDDY_SECTION_SHIFT 30                             /* 1 GiB */
+
 /* What a frame is, from the buddy's point of view. */
 enum buddy_frame_state {
 	BUDDY_FRAME_UNMANAGED = 0,  /* a hole or a reserved frame: never given to the buddy */
 	BUDDY_FRAME_FREE_HEAD,      /* first frame of a free block (on the list of its order) */
 	BUDDY_FRAME_ALLOCATED_HEAD, /* first frame of an allocated block */
 	BUDDY_FRAME_TAIL,           /* any other frame of a block, free or allocated */
+	BUDDY_FRAME_CACHED,         /* an order-0 page in a per-CPU list (percpu_pages.h): the
+	                               buddy handed it out, nobody holds it */
 };
 
-/* The metadata of one 4 KiB frame. Frames are numbered from base_pfn, the
- * lowest managed frame number rounded down to a multiple of 2^BUDDY_MAX_ORDER,
- * so a block of order k starts at an index that is a multiple of 2^k and its
- * buddy is at index ^ 2^k. next/prev are only meaningful in a FREE_HEAD.
- * poisoned is set only in frames of free blocks, per frame, so splits and
- * merges never touch it; it fits in what was padding (still 12 bytes). */
+/* The links of one frame: only meaningful in a FREE_HEAD. Indices are frame
+ * indices (see above), or BUDDY_NONE. */
 struct buddy_frame {
-	uint32_t next, prev; /* free-list links, as frame indices, or BUDDY_NONE */
-	uint8_t order;       /* block order, in a head */
-	uint8_t state;       /* enum buddy_frame_state */
-	uint8_t poisoned;    /* 1: free, and filled with the poison when it was freed */
+	uint32_t next, prev;
+};
+
+/* The rest of a frame's metadata, one byte. order is meaningful in a head;
+ * poisoned is set only in frames of free blocks, per frame, so splits and
+ * merges never touch it. With the links, 9 bytes per frame of RAM. */
+struct buddy_frame_info {
+	uint8_t state : 3;    /* enum buddy_frame_state */
+	uint8_t order : 4;    /* block order, in a head */
+	uint8_t poisoned : 1; /* 1: free, and filled with the poison when it was freed */
+};
+
+/* One range of RAM, for buddy_init_ram(). */
+struct buddy_ram_range {
+	phys_addr_t base;
+	uint64_t size_bytes;
 };
 
 /* Call visit(ctx, pa) for every free block of the given order, in the
@@ -51,30 +73,44 @@ struct buddy_frame {
  * blocks visited; 0 for an order above BUDDY_MAX_ORDER. */
 size_t buddy_for_each_free_block(unsigned order, bool (*visit)(void *ctx, phys_addr_t pa), void *ctx);
 
-/* Bytes of metadata buddy_init() needs for the span [lowest, highest_end):
- * one struct buddy_frame per frame from the aligned-down base to the end.
- * Returns 0 when the span is empty or too large (buddy_init refuses those). */
-uint64_t buddy_metadata_bytes(phys_addr_t lowest, phys_addr_t highest_end);
+/* Bytes of metadata buddy_init_ram() needs for the RAM ranges ram[0..count)
+ * (ascending, not overlapping): per chunk of 4 MiB that holds some RAM, 9
+ * bytes per frame and a few bytes of directory, plus 4 bytes per 1 GiB
+ * section of the span and 1 KiB per section that holds RAM. Returns 0 when
+ * there is no RAM, the ranges are out of order, or there is too much RAM for
+ * 32-bit frame indices (16 TiB); buddy_init_ram refuses those. */
+uint64_t buddy_ram_metadata_bytes(const struct buddy_ram_range *ram, size_t count);
 
-/* Set the buddy up for the physical span [lowest, highest_end), with every
- * frame unmanaged and all lists empty. metadata: caller-owned memory of
- * metadata_bytes bytes (at least buddy_metadata_bytes(), 4-byte aligned).
- * Allowed in stage PAGING only, once (until buddy_reset()).
- * Returns MM_OK, MM_ERR_WRONG_STAGE, MM_ERR_INVALID (empty or too large span,
- * NULL metadata, second call), MM_ERR_MISALIGNED (metadata pointer) or
- * MM_ERR_NO_MEMORY (metadata too small; the message names both sizes). */
+/* Set the buddy up for the RAM ranges ram[0..count), with every frame
+ * unmanaged and all lists empty; the span is from the lowest base to the
+ * highest end. metadata: caller-owned memory of metadata_bytes bytes (at
+ * least buddy_ram_metadata_bytes(), 8-byte aligned). Only the ranges' frames
+ * may be given to buddy_add_free_range() later. Allowed in stage PAGING
+ * only, once (until buddy_reset()). The set-up is a memset of one byte per
+ * frame and O(chunks) more.
+ * Returns MM_OK, MM_ERR_WRONG_STAGE, MM_ERR_INVALID (no RAM, ranges out of
+ * order, too much RAM, NULL metadata, second call), MM_ERR_MISALIGNED
+ * (metadata pointer) or MM_ERR_NO_MEMORY (metadata too small; the message
+ * names both sizes). */
+enum mm_error buddy_init_ram(const struct buddy_ram_range *ram, size_t count, void *metadata,
+                             uint64_t metadata_bytes);
+
+/* The same for one range of RAM, [lowest, highest_end): what host tests and
+ * benchmarks use. highest_end is rounded up to a page. */
+uint64_t buddy_metadata_bytes(phys_addr_t lowest, phys_addr_t highest_end);
 enum mm_error buddy_init(phys_addr_t lowest, phys_addr_t highest_end, void *metadata,
                          uint64_t metadata_bytes);
 
 /* Give the free range [base, base + size_bytes) to the buddy. The range is
  * trimmed inward to whole pages, cut into the largest order-aligned blocks
  * that fit, and each block is merged with its free buddies. The range must
- * lie inside the span given to buddy_init() and must not overlap frames
- * already given. Allowed in stage PAGING only.
+ * lie inside the RAM given to buddy_init_ram() and must not overlap frames
+ * already given. Allowed in stage PAGING only. O(blocks) plus a read and a
+ * memset of one byte per frame.
  * Returns MM_OK (also when no whole page remains; that is logged),
- * MM_ERR_WRONG_STAGE, MM_ERR_INVALID (zero size, wraps, outside the span, no
- * buddy_init) or MM_ERR_OVERLAP (some frame already managed); on an error
- * nothing changes. */
+ * MM_ERR_WRONG_STAGE, MM_ERR_INVALID (zero size, wraps, outside the span or
+ * the RAM, no buddy_init) or MM_ERR_OVERLAP (some frame already managed); on
+ * an error nothing changes. */
 enum mm_error buddy_add_free_range(phys_addr_t base, uint64_t size_bytes);
 
 /* Allocate a block of 2^order pages, aligned to its size, splitting a larger
@@ -98,8 +134,8 @@ enum mm_error buddy_alloc_pages(unsigned order, phys_addr_t *out);
  * max), MM_ERR_MISALIGNED (pa not aligned to the block size),
  * MM_ERR_NOT_OWNED (outside the span, or inside a block but not its head),
  * MM_ERR_RESERVED (a hole or reserved frame the buddy never managed),
- * MM_ERR_DOUBLE_FREE (already free) or MM_ERR_WRONG_ORDER (allocated with
- * another order; the message names both). */
+ * MM_ERR_DOUBLE_FREE (already free, or sitting in a per-CPU list) or
+ * MM_ERR_WRONG_ORDER (allocated with another order; the message names both). */
 enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order);
 
 /*
@@ -144,19 +180,56 @@ size_t buddy_free_blocks(unsigned order);
 /* Pages ever given to the buddy by buddy_add_free_range() (free or not). */
 uint64_t buddy_managed_pages(void);
 
-/* The frames the metadata covers: *base is the physical address of the first
- * (aligned down to the largest block), *nframes how many there are. */
+/* The span the buddy was set up for, in frames: *base is the physical
+ * address of the first (aligned down to the largest block), *nframes how
+ * many frames there are from there to the end, holes included. */
 void buddy_managed_span(phys_addr_t *base, uint64_t *nframes_out);
+
+/* Where the metadata is and how large it is (0 before buddy_init). */
+void buddy_metadata(const void **metadata, uint64_t *size_bytes);
+
+/* The metadata byte of the frame at pa, or NULL when pa has no metadata (a
+ * hole, or outside the span). For tests that corrupt it on purpose. */
+struct buddy_frame_info *buddy_frame_info_at(phys_addr_t pa);
 
 /* Log the number of free blocks per order and the free total. */
 void buddy_dump(void);
 
 /* Walk every free list and all the metadata: list entries are free heads of
- * the list's order, aligned, inside the span, correctly linked; no free
+ * the list's order, aligned, inside the metadata, correctly linked; no free
  * block has a free buddy of the same order; every block's other frames are
- * tails; only frames of free blocks are poisoned; the counters agree. Logs the first violation and returns
+ * tails; only frames of free blocks are poisoned; the counters agree. A
+ * CACHED frame counts as an allocated order-0 block; their number goes to
+ * *cached when cached is not NULL. Logs the first violation and returns
  * false; returns true when all holds. */
-bool buddy_check_invariants(void);
+bool buddy_check_invariants_counting(uint64_t *cached);
+bool buddy_check_invariants(void); /* the same, without the count */
+
+/*
+ * For the per-CPU page lists (percpu_pages.c), which keep order-0 pages in
+ * front of the buddy. A page in such a list is CACHED: the buddy handed it
+ * out, so it is neither on a free list nor merged, but nobody holds it, so
+ * freeing it is a double free.
+ *
+ * buddy_alloc_cached() takes up to count order-0 pages under the lock, once
+ * (Linux's rmqueue_bulk), marks them CACHED, stores them in out[] and
+ * returns how many it got (fewer when memory runs out). Never with poisoning
+ * on: the pages are not checked. buddy_free_cached() gives count CACHED
+ * pages back under the lock, once, merging each.
+ *
+ * buddy_cache_page() marks one allocated order-0 page CACHED, and
+ * buddy_uncache_page() marks a CACHED page allocated again; they take no
+ * lock. That is safe because the byte they change belongs to the page's
+ * holder: under the lock the buddy only ever writes the metadata of free
+ * blocks and of the block it is handing out, and only reads a held frame's
+ * state (to see that it is not a free buddy, which both states say alike).
+ * buddy_cache_page refuses a page that is not an allocated order-0 block
+ * with the error and message buddy_free_pages() would give.
+ */
+unsigned buddy_alloc_cached(unsigned count, phys_addr_t *out);
+void buddy_free_cached(const phys_addr_t *pages, unsigned count);
+enum mm_error buddy_cache_page(phys_addr_t pa);
+void buddy_uncache_page(phys_addr_t pa);
 
 /* A frame source (name "buddy") that allocates and frees single order-0
  * frames, for the page-table mapper. */

@@ -26,6 +26,11 @@ void mm_tlb_flush_all(void);
 /* Tell the CPU we are spinning on a lock (x86: the pause instruction). */
 void mm_cpu_relax(void);
 
+/* This CPU's number, 0 for the boot CPU, below the number of CPUs: it picks
+ * the per-CPU page list (percpu_pages.h). The kernel asks the SMP code;
+ * host programs give each thread its own. */
+unsigned mm_cpu_index(void);
+
 /* Print one line of log (the format is printf-like; the caller supplies
  * the trailing newline). For uint64_t use %lx / %lu, for size_t %zu. */
 void mm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

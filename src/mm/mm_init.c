@@ -12,6 +12,7 @@
 #include "memblock.h"
 #include "mm_env.h"
 #include "mm_stage.h"
+#include "percpu_pages.h"
 #include "phys_area.h"
 
 /* The first address past the lower half (bit 47 set is non-canonical). */
@@ -316,17 +317,17 @@ enum mm_error mm_buddy_stage(void)
 		mm_log("buddy: memblock has no memory regions\n");
 		return MM_ERR_NO_MEMORY;
 	}
-	phys_addr_t lowest = memblock_memory_region(0)->base;
-	phys_addr_t highest_end =
-	    memblock_memory_region(n - 1)->base + memblock_memory_region(n - 1)->size_bytes;
-
-	/* The buddy's per-frame metadata is the last thing memblock hands out. */
-	uint64_t meta_bytes = buddy_metadata_bytes(lowest, highest_end);
-	if (meta_bytes == 0) { /* memblock regions are never empty: the span is too large */
-		mm_log("buddy: the physical span [0x%lx-0x%lx) has %lu frames, too many for the buddy's "
-		       "metadata: frame indices are 32-bit, so a span holds at most %u frames (%lu GiB)\n",
-		       lowest, highest_end, (highest_end - lowest) >> PAGE_SHIFT, BUDDY_NONE - 1,
-		       ((uint64_t)(BUDDY_NONE - 1) << PAGE_SHIFT) >> 30);
+	/* The buddy's metadata follows RAM: it is sized from the memory regions
+	 * (holes cost nothing) and is the last thing memblock hands out. */
+	static struct buddy_ram_range ram[MEMBLOCK_MAX_REGIONS];
+	for (size_t i = 0; i < n; i++)
+		ram[i] = (struct buddy_ram_range){memblock_memory_region(i)->base,
+		                                  memblock_memory_region(i)->size_bytes};
+	uint64_t meta_bytes = buddy_ram_metadata_bytes(ram, n);
+	if (meta_bytes == 0) { /* memblock regions are sorted and never empty: too much RAM */
+		mm_log("buddy: %lu MiB of RAM is too much for the buddy's metadata: frame indices are "
+		       "32-bit, so it numbers at most 16 TiB\n",
+		       memblock_memory_bytes() >> 20);
 		return MM_ERR_UNSUPPORTED;
 	}
 	phys_addr_t meta_phys;
@@ -335,7 +336,7 @@ enum mm_error mm_buddy_stage(void)
 		       mm_strerror(err));
 		return err;
 	}
-	if ((err = buddy_init(lowest, highest_end, mm_phys_to_virt(meta_phys), meta_bytes)) != MM_OK)
+	if ((err = buddy_init_ram(ram, n, mm_phys_to_virt(meta_phys), meta_bytes)) != MM_OK)
 		return err;
 	buddy_meta_phys = meta_phys;
 	buddy_meta_bytes = meta_bytes;
@@ -358,8 +359,9 @@ enum mm_error mm_buddy_stage(void)
 	}
 	if ((err = mm_stage_advance(MM_STAGE_BUDDY)) != MM_OK)
 		return err;
-	/* From now on the kernel's tables grow with buddy frames. */
-	kernel_space.frames = buddy_frame_source();
+	/* From now on the kernel's tables grow with buddy frames, through this
+	 * CPU's list of single pages. */
+	kernel_space.frames = page_frame_source();
 	uint64_t free_pages = buddy_free_pages_total();
 	mm_log("buddy: took over %zu free ranges: %lu free pages (%lu MiB) in blocks of up to %lu KiB, "
 	       "metadata %lu KiB at 0x%lx\n",

@@ -14,6 +14,7 @@
 #include "buddy.h"
 #include "mm_env.h"
 #include "mm_stage.h"
+#include "percpu_pages.h"
 
 struct held_block {
 	phys_addr_t pa;
@@ -69,7 +70,7 @@ static enum mm_error alloc_bookkeeping(uint64_t bytes, void **out, phys_addr_t *
 		mm_log("selftest: book-keeping of %lu bytes exceeds the largest block\n", bytes);
 		return MM_ERR_NO_MEMORY;
 	}
-	enum mm_error err = buddy_alloc_pages(*order, pa);
+	enum mm_error err = page_alloc(*order, pa);
 	if (err != MM_OK)
 		return err;
 	*out = mm_phys_to_virt(*pa);
@@ -103,7 +104,7 @@ static void set_frame_bits(struct stress_state *s, phys_addr_t pa, unsigned orde
 
 static void give_back(phys_addr_t pa, unsigned order)
 {
-	enum mm_error err = buddy_free_pages(pa, order);
+	enum mm_error err = page_free(pa, order);
 	if (err != MM_OK)
 		mm_log("selftest: giving back book-keeping block 0x%lx order %u failed: %s\n", pa, order,
 		       mm_strerror(err));
@@ -190,7 +191,7 @@ static enum mm_error release_block(struct stress_state *s, size_t i, uint64_t sa
 		return err;
 	set_frame_bits(s, b.pa, b.order, false);
 	s->held[i] = s->held[--s->held_count];
-	err = buddy_free_pages(b.pa, b.order);
+	err = page_free(b.pa, b.order);
 	if (err != MM_OK)
 		mm_log("selftest: freeing block 0x%lx order %u failed: %s\n", b.pa, b.order,
 		       mm_strerror(err));
@@ -200,7 +201,7 @@ static enum mm_error release_block(struct stress_state *s, size_t i, uint64_t sa
 static enum mm_error take_block(struct stress_state *s, unsigned order, uint64_t salt)
 {
 	phys_addr_t pa;
-	enum mm_error err = buddy_alloc_pages(order, &pa);
+	enum mm_error err = page_alloc(order, &pa);
 	if (err != MM_OK) {
 		mm_log("selftest: allocating order %u failed: %s\n", order, mm_strerror(err));
 		return err;
@@ -278,7 +279,7 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 	 * held at once (every one a single page). That list must fit one
 	 * largest block, which caps a round at about 1 GiB. */
 	uint64_t round_bytes = cfg->round_bytes;
-	uint64_t free_bytes = buddy_free_pages_total() * PAGE_SIZE;
+	uint64_t free_bytes = page_free_total() * PAGE_SIZE;
 	if (round_bytes > free_bytes / 2)
 		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
 	uint64_t max_round = (BUDDY_MAX_BLOCK / sizeof(struct held_block) - 1) * PAGE_SIZE;
@@ -288,16 +289,16 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 	if ((err = take_bookkeeping(&s)) != MM_OK)
 		return err;
 	/* The book-keeping may have used memory the round wanted: cap again. */
-	free_bytes = buddy_free_pages_total() * PAGE_SIZE;
+	free_bytes = page_free_total() * PAGE_SIZE;
 	if (round_bytes > free_bytes / 2)
 		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
 	r->round_bytes = round_bytes;
-	r->free_pages_before = buddy_free_pages_total();
+	r->free_pages_before = page_free_total();
 
 	for (unsigned round = 0; round < cfg->rounds && err == MM_OK; round++)
 		err = run_round(&s, cfg, round_bytes, r);
 
-	r->free_pages_after = buddy_free_pages_total();
+	r->free_pages_after = page_free_total();
 	free_bookkeeping(&s);
 	if (err != MM_OK)
 		return err;
@@ -338,7 +339,7 @@ enum mm_error buddy_worker_check_and_free(unsigned cpu, phys_addr_t pa, unsigned
 		}
 	}
 	*bytes_verified += words * 8;
-	return buddy_free_pages(pa, order);
+	return page_free(pa, order);
 }
 
 void buddy_concurrent_worker(unsigned cpu, const struct buddy_worker_config *cfg,
@@ -352,7 +353,7 @@ void buddy_concurrent_worker(unsigned cpu, const struct buddy_worker_config *cfg
 		bool do_alloc = count == 0 || (count < BUDDY_WORKER_MAX_HELD && next_random(&rng) % 2 == 0);
 		if (do_alloc) {
 			struct held_block b = {.order = (unsigned)(next_random(&rng) % (cfg->max_order + 1))};
-			enum mm_error err = buddy_alloc_pages(b.order, &b.pa);
+			enum mm_error err = page_alloc(b.order, &b.pa);
 			if (err == MM_ERR_NO_MEMORY)
 				continue; /* the others hold a lot right now: not a failure */
 			if (err != MM_OK) {

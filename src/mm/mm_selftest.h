@@ -29,7 +29,9 @@ struct buddy_stress_result {
  * block is aligned to its size and overlaps no other block still held, fills
  * it with a pattern derived from its address, frees a random earlier block
  * about 70% of the time (verifying its pattern first), and at the end of the
- * round verifies and frees everything. Afterwards the buddy's free page count
+ * round verifies and frees everything. All of it goes through page_alloc()
+ * and page_free() (percpu_pages.h), so single pages pass through this CPU's
+ * list. Afterwards the free page count (page_free_total, lists included)
  * must be what it was before. Returns MM_OK, or the first problem with a
  * message naming the block. Needs stage BUDDY.
  */
@@ -39,9 +41,11 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *config, struct
  * The concurrent stress test: every CPU runs this worker at the same time.
  * Each holds up to BUDDY_WORKER_MAX_HELD blocks of random orders up to
  * max_order, fills each with a pattern made of its CPU number and the block
- * address, and verifies the pattern just before freeing it. If the buddy
- * ever handed one block to two CPUs (a locking bug), one of them finds the
- * other's pattern. Frees everything it holds before returning.
+ * address, and verifies the pattern just before freeing it, through
+ * page_alloc() and page_free(), so order-0 blocks pass through each CPU's
+ * own list. If a block were ever handed to two CPUs (a locking bug), one of
+ * them finds the other's pattern. Frees everything it holds before
+ * returning (single pages to its CPU's list).
  */
 #define BUDDY_WORKER_MAX_HELD 32
 

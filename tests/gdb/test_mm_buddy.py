@@ -1,6 +1,7 @@
 """GDB test: right after stage 5, mm-buddy shows the free pages the kernel
 printed when the buddy took over, the per-order lists add up to that
-total, and every listed block is aligned to its size."""
+total, every listed block is aligned to its size, and the per-CPU lists of
+single pages are still empty."""
 import re
 
 import gdbtest as t
@@ -21,6 +22,10 @@ def test():
             f"mm-buddy says {summary.group(1, 2)} (pages, MiB), serial {printed.groups()}")
     t.check(summary.group(3) == summary.group(1) and summary.group(4) == "agrees",
             f"the lists hold {summary.group(3)} pages, free_pages is {summary.group(1)}")
+    # Nothing has been allocated yet: the per-CPU lists are empty.
+    cached = re.search(r"^per-CPU lists: (\d+) free single pages; (\d+) free pages in all", output, re.M)
+    t.check(cached and cached.group(1) == "0" and cached.group(2) == summary.group(1),
+            f"mm-buddy's per-CPU line is missing or wrong:\n{output}")
 
     state = stageos.read_buddy(blocks_per_order=8)
     for order, blocks in enumerate(state.first_blocks):

@@ -80,6 +80,19 @@ void mm_tlb_flush_page(virt_addr_t va)
 	host_tlb_last_flushed_page = va;
 }
 
+/* The "CPU" of the calling thread: 0 unless the thread said otherwise. */
+static _Thread_local unsigned host_cpu;
+
+void host_set_cpu_index(unsigned cpu)
+{
+	host_cpu = cpu;
+}
+
+unsigned mm_cpu_index(void)
+{
+	return host_cpu;
+}
+
 void mm_cpu_relax(void)
 {
 	__builtin_ia32_pause();

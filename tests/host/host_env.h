@@ -21,6 +21,10 @@ const char *host_log_text(void);
 bool host_log_contains(const char *needle);
 void host_log_clear(void);
 
+/* What mm_cpu_index() returns in the calling thread (0 until set): a test
+ * thread that plays CPU n says so first. */
+void host_set_cpu_index(unsigned cpu);
+
 /* How many TLB flushes the MM code asked for, and the last page flushed. */
 extern unsigned long host_tlb_flush_page_count;
 extern unsigned long host_tlb_flush_all_count;

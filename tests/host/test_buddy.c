@@ -19,7 +19,6 @@
 #define PAGES(n) ((uint64_t)(n)*PAGE_SIZE)
 
 static void *metadata;
-static struct buddy_frame *frames; /* the same memory, to corrupt on purpose */
 
 static int reset(void **state)
 {
@@ -48,7 +47,6 @@ static void start(phys_addr_t lowest, phys_addr_t end)
 	assert_true(bytes > 0);
 	metadata = malloc(bytes);
 	assert_non_null(metadata);
-	frames = metadata;
 	assert_int_equal(buddy_init(lowest, end, metadata, bytes), MM_OK);
 }
 
@@ -97,23 +95,54 @@ static void start_with_one_max_block(void)
 
 /* --- set-up and metadata --- */
 
-static void metadata_is_one_entry_per_frame_from_the_aligned_down_base(void **state)
+/* Metadata for n chunks of 4 MiB in s sections of 1 GiB, m of them with RAM:
+ * 9 bytes per frame, 4 per chunk, 4 per section, 1 KiB per section with RAM. */
+static uint64_t layout(uint64_t n, uint64_t s, uint64_t m)
 {
-	/* 4 MiB + 4 KiB rounds down to 4 MiB (order-10 aligned): 2048 frames. */
-	assert_int_equal(buddy_metadata_bytes(MiB(4) + PAGES(1), MiB(12)), 2048 * sizeof(struct buddy_frame));
-	assert_int_equal(buddy_metadata_bytes(MiB(1), MiB(5)), 1280 * sizeof(struct buddy_frame));
-	/* A partial last page still gets an entry. */
-	assert_int_equal(buddy_metadata_bytes(0, PAGES(2) + 1), 3 * sizeof(struct buddy_frame));
+	return n * 1024 * (sizeof(struct buddy_frame) + sizeof(struct buddy_frame_info)) + 4 * n + 4 * s +
+	       1024 * m;
+}
+
+static void metadata_is_9_bytes_per_frame_of_every_4mib_chunk_that_holds_ram(void **state)
+{
+	assert_int_equal(sizeof(struct buddy_frame) + sizeof(struct buddy_frame_info), 9);
+	/* [4 MiB + 4 KiB, 12 MiB) touches chunks 1 and 2; [1 MiB, 5 MiB) chunks 0 and 1. */
+	assert_int_equal(buddy_metadata_bytes(MiB(4) + PAGES(1), MiB(12)), layout(2, 1, 1));
+	assert_int_equal(buddy_metadata_bytes(MiB(1), MiB(5)), layout(2, 1, 1));
+	/* A partial last page is in a chunk like any other. */
+	assert_int_equal(buddy_metadata_bytes(0, PAGES(2) + 1), layout(1, 1, 1));
 	assert_int_equal(buddy_metadata_bytes(MiB(8), MiB(8)), 0);
+	/* One GiB of RAM: 256 chunks, 2.25 MiB and 2 KiB. */
+	assert_int_equal(buddy_metadata_bytes(GiB(1), GiB(2)), layout(256, 1, 1));
+}
+
+static void a_hole_costs_only_4_bytes_per_gib_of_directory(void **state)
+{
+	/*
+	 * r1 = [0, 4 MiB), r2 = [16 TiB, 16 TiB + 4 MiB): two chunks of
+	 * metadata, a directory of 16385 sections of which two hold RAM.
+	 * Two ranges that share a chunk count it once: r3 and r4 both lie
+	 * in [8 MiB, 12 MiB).
+	 */
+	struct buddy_ram_range ram[] = {{.base = 0, .size_bytes = MiB(4)},
+	                                {.base = GiB(16384), .size_bytes = MiB(4)}};
+	assert_int_equal(buddy_ram_metadata_bytes(ram, 2), layout(2, 16385, 2));
+	struct buddy_ram_range shared[] = {{.base = MiB(8), .size_bytes = MiB(1)},
+	                                   {.base = MiB(10), .size_bytes = MiB(1)}};
+	assert_int_equal(buddy_ram_metadata_bytes(shared, 2), layout(1, 1, 1));
+	/* Out of order or overlapping: refused with 0. */
+	struct buddy_ram_range backwards[] = {ram[1], ram[0]};
+	assert_int_equal(buddy_ram_metadata_bytes(backwards, 2), 0);
 }
 
 static void init_with_too_small_metadata_is_refused_naming_both_sizes(void **state)
 {
-	uint64_t need = buddy_metadata_bytes(0, MiB(4)); /* 1024 entries */
+	uint64_t need = buddy_metadata_bytes(0, MiB(4)); /* one chunk */
 	metadata = malloc(need);
+	assert_int_equal(need, 0x2808);
 	assert_int_equal(buddy_init(0, MiB(4), metadata, need - 1), MM_ERR_NO_MEMORY);
 	assert_true(
-	    host_log_contains("buddy_init: metadata of 0x2fff bytes is too small, need 0x3000 bytes"));
+	    host_log_contains("buddy_init: metadata of 0x2807 bytes is too small, need 0x2808 bytes"));
 	/* Nothing was set up: the right size still works. */
 	assert_int_equal(buddy_init(0, MiB(4), metadata, need), MM_OK);
 }
@@ -600,7 +629,7 @@ static void invariant_check_catches_a_list_entry_of_the_wrong_order(void **state
 	start_with_one_max_block();
 	phys_addr_t pa;
 	assert_int_equal(buddy_alloc_pages(0, &pa), MM_OK); /* frame 1 is a free order-0 block */
-	frames[1].order = 1;
+	buddy_frame_info_at(PAGES(1))->order = 1;
 	assert_false(buddy_check_invariants());
 	assert_true(host_log_contains(
 	    "buddy_check_invariants: block 0x1000 on the order-0 list has state 1 order 1"));
@@ -611,7 +640,7 @@ static void invariant_check_catches_a_block_with_a_missing_tail(void **state)
 	start_with_one_max_block();
 	phys_addr_t pa;
 	assert_int_equal(buddy_alloc_pages(0, &pa), MM_OK); /* frames 2..3: a free order-1 block */
-	frames[3].state = BUDDY_FRAME_UNMANAGED;
+	buddy_frame_info_at(PAGES(3))->state = BUDDY_FRAME_UNMANAGED;
 	assert_false(buddy_check_invariants());
 	assert_true(host_log_contains(
 	    "buddy_check_invariants: frame 0x3000 inside the block at 0x2000 of order 1 is not a tail"));
@@ -623,8 +652,7 @@ static void invariant_check_catches_an_unmerged_pair(void **state)
 	phys_addr_t pa;
 	assert_int_equal(buddy_alloc_pages(0, &pa), MM_OK); /* frame 1 is a free order-0 block */
 	/* Pretend frame 0 was freed without merging with its free buddy, frame 1. */
-	frames[0] = (struct buddy_frame){
-	    .next = BUDDY_NONE, .prev = BUDDY_NONE, .order = 0, .state = BUDDY_FRAME_FREE_HEAD};
+	*buddy_frame_info_at(0) = (struct buddy_frame_info){.order = 0, .state = BUDDY_FRAME_FREE_HEAD};
 	assert_false(buddy_check_invariants());
 	assert_true(
 	    host_log_contains("buddy_check_invariants: free block 0x1000 and its buddy 0x0 (order 0) are "
@@ -635,7 +663,8 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, reset, release)
 	const struct CMUnitTest tests[] = {
-	    T(metadata_is_one_entry_per_frame_from_the_aligned_down_base),
+	    T(metadata_is_9_bytes_per_frame_of_every_4mib_chunk_that_holds_ram),
+	    T(a_hole_costs_only_4_bytes_per_gib_of_directory),
 	    T(init_with_too_small_metadata_is_refused_naming_both_sizes),
 	    T(init_with_an_empty_span_is_refused),
 	    T(init_outside_stage_paging_is_refused),

@@ -1,8 +1,9 @@
 /*
- * test_buddy_concurrent.c - the buddy under concurrent use: four host
- * threads run buddy_concurrent_worker() at once (as the CPUs do in the
- * kernel's self-test); the spinlock must keep every block with one owner
- * and the free page count must come back exactly.
+ * test_buddy_concurrent.c - the page allocator under concurrent use: four
+ * host threads, each playing one CPU with its own per-CPU page list, run
+ * buddy_concurrent_worker() at once (as the CPUs do in the kernel's
+ * self-test); the spinlock and the lists must keep every block with one
+ * owner and the free page count must come back exactly.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 #include "mm/mm_env.h"
 #include "mm/mm_selftest.h"
 #include "mm/mm_stage.h"
+#include "mm/percpu_pages.h"
 
 #define ARENA_BYTES MiB(32)
 #define THREADS     4
@@ -27,6 +29,7 @@ static int setup(void **state)
 	host_arena_init(ARENA_BYTES);
 	host_log_clear();
 	buddy_reset();
+	percpu_pages_reset();
 	mm_stage_force(MM_STAGE_PAGING);
 	uint64_t meta_bytes = buddy_metadata_bytes(0, ARENA_BYTES);
 	metadata = aligned_alloc(64, ALIGN_UP(meta_bytes, 64));
@@ -52,13 +55,14 @@ struct worker_arg {
 static void *run_worker(void *p)
 {
 	struct worker_arg *a = p;
+	host_set_cpu_index(a->cpu);
 	buddy_concurrent_worker(a->cpu, &a->cfg, &a->result);
 	return NULL;
 }
 
 static void four_threads_share_the_buddy_without_losing_a_page(void **state)
 {
-	uint64_t free_before = buddy_free_pages_total();
+	uint64_t free_before = page_free_total();
 	pthread_t threads[THREADS];
 	struct worker_arg args[THREADS];
 	for (unsigned i = 0; i < THREADS; i++) {
@@ -71,6 +75,12 @@ static void four_threads_share_the_buddy_without_losing_a_page(void **state)
 		assert_int_equal(args[i].result.error, MM_OK);
 		assert_true(args[i].result.allocations > 1000);
 	}
+	/* Single pages went through each thread's own list; some stay there. */
+	assert_true(percpu_pages_cached() > 0);
+	assert_int_equal(page_free_total(), free_before);
+	assert_true(page_check_invariants());
+	percpu_pages_drain_all();
+	assert_int_equal(percpu_pages_cached(), 0);
 	assert_int_equal(buddy_free_pages_total(), free_before);
 	assert_true(buddy_check_invariants());
 }
@@ -92,13 +102,13 @@ static void worker_notices_a_block_overwritten_by_another_cpu(void **state)
 static void worker_frees_a_block_whose_pattern_is_intact(void **state)
 {
 	phys_addr_t pa;
-	uint64_t free_before = buddy_free_pages_total();
-	assert_int_equal(buddy_alloc_pages(2, &pa), MM_OK);
+	uint64_t free_before = page_free_total();
+	assert_int_equal(page_alloc(2, &pa), MM_OK);
 	buddy_worker_fill(3, pa, 2);
 	uint64_t verified = 0;
 	assert_int_equal(buddy_worker_check_and_free(3, pa, 2, &verified), MM_OK);
 	assert_int_equal(verified, 4 * PAGE_SIZE);
-	assert_int_equal(buddy_free_pages_total(), free_before);
+	assert_int_equal(page_free_total(), free_before);
 }
 
 int main(void)

@@ -28,8 +28,9 @@
 #define ARENA_JUNK  0xa5 /* what host_arena_init() fills the arena with */
 #define WRITE_VALUE 0x5a /* what the tests write after a free */
 
-/* The buddy's metadata for the 8 MiB span; the tests corrupt it on purpose. */
-static struct buddy_frame frames[MiB(8) / PAGE_SIZE];
+/* The buddy's metadata for the 8 MiB span (two chunks); the tests corrupt
+ * it on purpose through buddy_frame_info_at(). */
+static uint64_t metadata[(2 * 1024 * 9 + 2 * 4 + 4 + 1024) / 8 + 1];
 
 /* What the use-after-free hook heard. */
 static unsigned hook_calls;
@@ -54,8 +55,8 @@ static int start(void **state)
 	hook_calls = 0;
 	hook_page = hook_offset = 0;
 	mm_stage_force(MM_STAGE_PAGING);
-	assert_int_equal(buddy_metadata_bytes(0, MiB(8)), sizeof(frames));
-	assert_int_equal(buddy_init(0, MiB(8), frames, sizeof(frames)), MM_OK);
+	assert_true(buddy_metadata_bytes(0, MiB(8)) <= sizeof(metadata));
+	assert_int_equal(buddy_init(0, MiB(8), metadata, sizeof(metadata)), MM_OK);
 	assert_int_equal(buddy_add_free_range(SPAN_BASE, MiB(4)), MM_OK);
 	mm_stage_force(MM_STAGE_BUDDY);
 	buddy_set_use_after_free_hook(record_use_after_free);
@@ -389,7 +390,7 @@ static void pages_freed_while_poisoning_was_off_are_not_checked_once_it_is_on(vo
 static void invariant_check_catches_a_poisoned_flag_on_an_allocated_frame(void **state)
 {
 	phys_addr_t pa = alloc_ok(1);
-	frames[(pa >> PAGE_SHIFT) + 1].poisoned = 1;
+	buddy_frame_info_at(pa + PAGE_SIZE)->poisoned = 1;
 	host_log_clear();
 	assert_false(buddy_check_invariants());
 	assert_true(host_log_contains(
@@ -400,7 +401,7 @@ static void invariant_check_catches_a_poisoned_count_that_disagrees(void **state
 {
 	phys_addr_t pa = alloc_ok(0);
 	assert_int_equal(buddy_free_pages(pa, 0), MM_OK);
-	frames[pa >> PAGE_SHIFT].poisoned = 0; /* the counter still says 1 */
+	buddy_frame_info_at(pa)->poisoned = 0; /* the counter still says 1 */
 	host_log_clear();
 	assert_false(buddy_check_invariants());
 	assert_true(
@@ -409,7 +410,7 @@ static void invariant_check_catches_a_poisoned_count_that_disagrees(void **state
 
 static void invariant_check_catches_a_poisoned_unmanaged_frame(void **state)
 {
-	frames[0].poisoned = 1;
+	buddy_frame_info_at(0)->poisoned = 1;
 	host_log_clear();
 	assert_false(buddy_check_invariants());
 	assert_true(host_log_contains("buddy_check_invariants: unmanaged frame 0x0 is marked poisoned"));

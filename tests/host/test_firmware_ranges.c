@@ -26,6 +26,7 @@
 #include "mm/memblock.h"
 #include "mm/mm_init.h"
 #include "mm/mm_stage.h"
+#include "mm/percpu_pages.h"
 #include "mm/phys_area.h"
 
 #define ARENA_BYTES   MiB(64)
@@ -51,6 +52,7 @@ static int setup(void **state)
 	memblock_reset();
 	bump_reset();
 	buddy_reset();
+	percpu_pages_reset();
 	map_count = 0;
 	params = (struct mm_boot_params){0};
 	params.kernel = (struct mm_kernel_layout){

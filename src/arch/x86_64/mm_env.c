@@ -10,6 +10,7 @@
 #include <stdarg.h>
 
 #include "cpu.h"
+#include "smp.h"
 #include "lib/format.h"
 
 void *mm_phys_to_virt(phys_addr_t pa)
@@ -55,4 +56,9 @@ void mm_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
 	va_end(ap);
+}
+
+unsigned mm_cpu_index(void)
+{
+	return smp_this_cpu();
 }
