@@ -26,6 +26,11 @@ void mm_tlb_flush_all(void);
 /* Tell the CPU we are spinning on a lock (x86: the pause instruction). */
 void mm_cpu_relax(void);
 
+/* A clock in microseconds; only the difference between two readings means
+ * anything. The stages end their last line with the difference between
+ * their first and last reading (the kernel: the calibrated TSC). */
+uint64_t mm_clock_us(void);
+
 /* Print one line of log (the format is printf-like; the caller supplies
  * the trailing newline). For uint64_t use %lx / %lu, for size_t %zu. */
 void mm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -21,6 +21,11 @@ const char *host_log_text(void);
 bool host_log_contains(const char *needle);
 void host_log_clear(void);
 
+/* The clock behind mm_clock_us(): each reading returns now_us, then moves
+ * it on by step_us, so that a stage reading the clock at its start and at
+ * its end reports exactly step_us as its time. Both start at 0. */
+void host_clock_set(uint64_t now_us, uint64_t step_us);
+
 /* How many TLB flushes the MM code asked for, and the last page flushed. */
 extern unsigned long host_tlb_flush_page_count;
 extern unsigned long host_tlb_flush_all_count;
