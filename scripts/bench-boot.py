@@ -194,7 +194,7 @@ def draw(rows, png, title):
     sizes.set_title("memory the MM keeps for itself")
     for ax in (times, sizes):
         ax.set_xscale("log", base=2)
-        ax.set_xticks(ram, [memory for memory, _ in rows])
+        ax.set_xticks(ram, [memory for memory, _ in rows], rotation=45)
         ax.xaxis.set_minor_locator(NullLocator())
         ax.set_xlabel("guest RAM (-m)")
         ax.grid(True, which="major", alpha=0.3)
