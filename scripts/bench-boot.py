@@ -4,7 +4,7 @@
   scripts/bench-boot.py build/gcc
   scripts/bench-boot.py build/gcc --memory 128M 8G --cpu max --runs 3
   scripts/bench-boot.py build/gcc --iso test-selftest-no-poison --icount
-  scripts/bench-boot.py build/gcc --stages --png docs/pictures/boot-stages.png
+  /usr/bin/python3 scripts/bench-boot.py build/gcc --stages --runs 3 --png docs/pictures/boot-stages.png
 
 The first three print the table described below. --stages measures each
 stage's kernel time instead, from 128 MiB to 1 TiB of RAM (see "--stages"
