@@ -28,6 +28,7 @@ packages=(
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools  # the ISO
   qemu-system-x86 ovmf               # booting it, BIOS and UEFI
   gdb python3                        # debugging and the GDB tests
+  python3-matplotlib                 # the boot benchmark's plot (scripts/bench-boot.py --stages)
 )
 case "${1-}" in
   --browser) packages+=(chromium) ;;  # tests/viz/test_browser.py

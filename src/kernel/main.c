@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/tsc.h"
 #include "boot/multiboot2.h"
 #include "drivers/serial8250/serial8250.h"
 #include "kernel/boot_tests.h"
@@ -29,6 +30,7 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 	panic_set_exit_on_finish(exit_early != 0); // until the command line is parsed
 	serial8250_init();                         // COM1 console
 	kprintf("\nStageOS booting\n");
+	tsc_calibrate(); // the clock behind every stage's time
 	gdt_init_cpu(0); // GDT and TSS (double-fault stack)
 	idt_init();      // exception handlers
 	kprintf("cpu: GDT, TSS and IDT loaded (32 exception handlers)\n");

@@ -7,6 +7,7 @@
 #include "kernel/modules.h"
 #include "arch/x86_64/kstack.h"
 #include "arch/x86_64/trampoline.h"
+#include "arch/x86_64/tsc.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
 #include "lib/log.h"
@@ -54,9 +55,12 @@ void mm_bringup_page_poisoning(bool on)
 
 void mm_bringup_phys_areas(const struct mb2_info *info)
 {
+	uint64_t start_us = tsc_now_us();
 	check(mb2_fill_phys_areas(info), "stage 1 (phys_memory_area)");
-	kprintf("phys_memory_area: %zu usable ranges, %lu MiB; %zu other ranges recorded\n",
-	        phys_memory_area_count, phys_area_total_bytes() >> 20, phys_other_area_count);
+	kprintf(
+	    "phys_memory_area: %zu usable ranges, %lu MiB; %zu other ranges recorded; stage 1 took %lu us\n",
+	    phys_memory_area_count, phys_area_total_bytes() >> 20, phys_other_area_count,
+	    tsc_now_us() - start_us);
 }
 
 /* Every module and the fixed ranges below must fit params.reserved[]. */

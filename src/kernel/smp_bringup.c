@@ -98,6 +98,7 @@ static bool find_madt(const struct mb2_info *info, struct acpi_madt_info *madt)
 
 void smp_bringup(const struct mb2_info *info)
 {
+	uint64_t start_us = tsc_now_us();
 	static struct acpi_madt_info madt; /* large: keep it off the stack */
 	uint32_t apic_ids[ACPI_MAX_CPUS];
 	unsigned count = 0;
@@ -113,7 +114,6 @@ void smp_bringup(const struct mb2_info *info)
 	unsigned online = 1;
 	if (lapic_map(lapic_phys)) {
 		lapic_enable();
-		tsc_calibrate();
 		online = smp_start_aps(apic_ids, count);
 	}
 	kprintf("smp: %u of %u CPUs online (%s), first STARTUP IPI to last AP online: %lu us\n", online,
@@ -131,6 +131,10 @@ void smp_bringup(const struct mb2_info *info)
 	if (mm_audit_wx() != 0)
 		panic("paging: writable+executable mappings remain after the low remap is gone");
 	// Every CPU's stacks now exist: each must sit above an unmapped guard.
-	if (kstack_audit() != 0)
+	unsigned stacks, cpus, bad = kstack_audit(&stacks, &cpus);
+	kprintf("kstack: %u stacks on %u CPUs, %u of them mapped R+W above an unmapped guard page; stage 6 "
+	        "took %lu us\n",
+	        stacks, cpus, stacks - bad, tsc_now_us() - start_us);
+	if (bad != 0)
 		panic("kstack: a kernel stack is not mapped R+W above an unmapped guard page");
 }

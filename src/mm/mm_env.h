@@ -30,6 +30,10 @@ void mm_cpu_relax(void);
  * the per-CPU page list (percpu_pages.h). The kernel asks the SMP code;
  * host programs give each thread its own. */
 unsigned mm_cpu_index(void);
+/* A clock in microseconds; only the difference between two readings means
+ * anything. The stages end their last line with the difference between
+ * their first and last reading (the kernel: the calibrated TSC). */
+uint64_t mm_clock_us(void);
 
 /* Print one line of log (the format is printf-like; the caller supplies
  * the trailing newline). For uint64_t use %lx / %lu, for size_t %zu. */

@@ -65,6 +65,7 @@ static bool ranges_overlap(phys_addr_t a, uint64_t a_bytes, phys_addr_t b, uint6
 
 enum mm_error mm_memblock_stage(const struct mm_boot_params *params)
 {
+	uint64_t start_us = mm_clock_us();
 	enum mm_error err = memblock_init_from_phys_areas();
 	if (err != MM_OK)
 		return err;
@@ -85,19 +86,23 @@ enum mm_error mm_memblock_stage(const struct mm_boot_params *params)
 		if ((err = reserve_named(r->base, r->size_bytes, r->what)) != MM_OK)
 			return err;
 	}
-	mm_log("memblock: %zu memory regions (%lu MiB), %zu reserved regions (%lu KiB)\n",
-	       memblock_memory_count(), memblock_memory_bytes() >> 20, memblock_reserved_count(),
-	       memblock_reserved_bytes() >> 10);
+	mm_log(
+	    "memblock: %zu memory regions (%lu MiB), %zu reserved regions (%lu KiB); stage 2 took %lu us\n",
+	    memblock_memory_count(), memblock_memory_bytes() >> 20, memblock_reserved_count(),
+	    memblock_reserved_bytes() >> 10, mm_clock_us() - start_us);
 	return MM_OK;
 }
 
 enum mm_error mm_bump_stage(const struct mm_boot_params *params)
 {
+	uint64_t start_us = mm_clock_us();
 	phys_addr_t start = ALIGN_UP(params->kernel.image_phys_end, PAGE_SIZE);
 	enum mm_error err = bump_init(start);
 	if (err != MM_OK)
 		return err;
-	mm_log("bump: hands out zeroed frames from 0x%lx (the end of the kernel image)\n", start);
+	mm_log(
+	    "bump: hands out zeroed frames from 0x%lx (the end of the kernel image); stage 3 took %lu us\n",
+	    start, mm_clock_us() - start_us);
 	return MM_OK;
 }
 
@@ -259,6 +264,7 @@ static enum mm_error map_low_remap(const struct mm_boot_params *params)
 
 enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 {
+	uint64_t start_us = mm_clock_us();
 	enum mm_error err = mm_stage_check("mm_paging_stage", MM_STAGE_BUMP, MM_STAGE_BUMP);
 	if (err != MM_OK)
 		return err;
@@ -298,7 +304,10 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	mm_switch_to_kernel_tables(kernel_space.root);
 	if ((err = mm_stage_advance(MM_STAGE_PAGING)) != MM_OK)
 		return err;
-	size_t wx_pages = mm_audit_wx();
+	/* mm_audit_wx()'s line, closed with the stage's time. */
+	size_t wx_pages = pt_audit_wx(&kernel_space, report_wx_range, NULL);
+	mm_log("paging: W^X audit: %zu writable+executable pages; stage 4 took %lu us\n", wx_pages,
+	       mm_clock_us() - start_us);
 	if (wx_pages != 0) {
 		mm_log("paging: W^X audit failed: %zu writable+executable pages right after the CR3 switch\n",
 		       wx_pages);
@@ -309,6 +318,7 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 
 enum mm_error mm_buddy_stage(void)
 {
+	uint64_t start_us = mm_clock_us();
 	enum mm_error err = mm_stage_check("mm_buddy_stage", MM_STAGE_PAGING, MM_STAGE_PAGING);
 	if (err != MM_OK)
 		return err;
@@ -364,9 +374,9 @@ enum mm_error mm_buddy_stage(void)
 	kernel_space.frames = page_frame_source();
 	uint64_t free_pages = buddy_free_pages_total();
 	mm_log("buddy: took over %zu free ranges: %lu free pages (%lu MiB) in blocks of up to %lu KiB, "
-	       "metadata %lu KiB at 0x%lx\n",
+	       "metadata %lu KiB at 0x%lx; stage 5 took %lu us\n",
 	       ranges, free_pages, free_pages >> (20 - PAGE_SHIFT), BUDDY_MAX_BLOCK >> 10, meta_bytes >> 10,
-	       meta_phys);
+	       meta_phys, mm_clock_us() - start_us);
 	return MM_OK;
 }
 

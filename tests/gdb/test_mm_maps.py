@@ -21,7 +21,7 @@ def test():
     t.check(len(wx_lines(early)) == 3, f"the early tables should give 3 W+X ranges:\n{early}")
 
     t.stop_at("mm_buddy_stage")  # the switch and the audit are done and printed
-    audit = t.serial_match(r"^paging: W\^X audit: (\d+) writable\+executable pages$")
+    audit = t.serial_match(r"^paging: W\^X audit: (\d+) writable\+executable pages; stage 4 took \d+ us$")
     output = t.execute("mm-maps")
     t.check(not wx_lines(output), f"expected no W+X range in the kernel's tables:\n{output}")
     summary = re.search(r"W\+X: (\d+) ranges, (\d+) pages of 4 KiB", output)

@@ -23,6 +23,8 @@ unsigned long host_tlb_flush_all_count;
 uint64_t host_tlb_last_flushed_page;
 uint64_t host_root_table;
 
+static uint64_t clock_now_us, clock_step_us;
+
 void host_arena_init(uint64_t size_bytes)
 {
 	host_arena_free();
@@ -101,6 +103,19 @@ void mm_cpu_relax(void)
 void mm_tlb_flush_all(void)
 {
 	host_tlb_flush_all_count++;
+}
+
+void host_clock_set(uint64_t now_us, uint64_t step_us)
+{
+	clock_now_us = now_us;
+	clock_step_us = step_us;
+}
+
+uint64_t mm_clock_us(void)
+{
+	uint64_t now = clock_now_us;
+	clock_now_us += clock_step_us;
+	return now;
 }
 
 static void log_append(const char *s, size_t len)

@@ -24,6 +24,10 @@ void host_log_clear(void);
 /* What mm_cpu_index() returns in the calling thread (0 until set): a test
  * thread that plays CPU n says so first. */
 void host_set_cpu_index(unsigned cpu);
+/* The clock behind mm_clock_us(): each reading returns now_us, then moves
+ * it on by step_us, so that a stage reading the clock at its start and at
+ * its end reports exactly step_us as its time. Both start at 0. */
+void host_clock_set(uint64_t now_us, uint64_t step_us);
 
 /* How many TLB flushes the MM code asked for, and the last page flushed. */
 extern unsigned long host_tlb_flush_page_count;

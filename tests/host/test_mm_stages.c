@@ -40,6 +40,7 @@ static int setup(void **state)
 	host_arena_init(ARENA_BYTES);
 	host_log_clear();
 	host_root_table = 0x1000; /* "GRUB's" tables, whatever they are */
+	host_clock_set(0, 0);
 	mm_stage_force(MM_STAGE_NONE);
 	phys_area_reset();
 	memblock_reset();
@@ -134,6 +135,19 @@ static void stages_run_in_order_and_end_in_buddy(void **state)
 	assert_true(host_log_contains("bump: hands out zeroed frames from 0x120000"));
 	assert_true(host_log_contains("paging: W^X audit: 0 writable+executable pages"));
 	assert_true(host_log_contains("buddy: took over"));
+}
+
+/* The clock starts at 1000 us and moves 7 us per reading: a stage that
+ * reads it once at its start and once for its last line took 7 us, and a
+ * line showing 1000 or more printed a reading, not a difference. */
+static void each_stage_ends_its_last_line_with_its_time(void **state)
+{
+	host_clock_set(1000, 7);
+	run_stages_2_to_5();
+	assert_true(host_log_contains("3 reserved regions (1345 KiB); stage 2 took 7 us\n"));
+	assert_true(host_log_contains(" (the end of the kernel image); stage 3 took 7 us\n"));
+	assert_true(host_log_contains("paging: W^X audit: 0 writable+executable pages; stage 4 took 7 us\n"));
+	assert_true(host_log_contains("; stage 5 took 7 us\n"));
 }
 
 static void cr3_switch_loads_the_new_root(void **state)
@@ -523,6 +537,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    STAGES_TEST(stages_run_in_order_and_end_in_buddy),
+	    STAGES_TEST(each_stage_ends_its_last_line_with_its_time),
 	    STAGES_TEST(cr3_switch_loads_the_new_root),
 	    STAGES_TEST(direct_map_covers_all_ram_read_write_no_execute),
 	    STAGES_TEST(kernel_sections_get_their_own_permissions),

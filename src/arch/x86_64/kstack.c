@@ -133,16 +133,17 @@ static const char *stack_mapping_problem(const struct kstack *s)
 	return NULL;
 }
 
-unsigned kstack_audit(void)
+unsigned kstack_audit(unsigned *stacks, unsigned *cpus)
 {
-	unsigned stacks = 0, bad = 0, cpus = 0;
+	unsigned bad = 0;
+	*stacks = *cpus = 0;
 	for (unsigned c = 0; c < SMP_MAX_CPUS; c++) {
-		cpus += kstack_get(c, KSTACK_KERNEL).top != 0;
+		*cpus += kstack_get(c, KSTACK_KERNEL).top != 0;
 		for (unsigned k = 0; k < KSTACK_KINDS; k++) {
 			struct kstack s = kstack_get(c, (enum kstack_kind)k);
 			if (s.top == 0)
 				continue;
-			stacks++;
+			(*stacks)++;
 			const char *problem = stack_mapping_problem(&s);
 			if (problem != NULL) {
 				pr_err("kstack: CPU %u's %s [0x%lx-0x%lx): %s\n", c,
@@ -151,7 +152,5 @@ unsigned kstack_audit(void)
 			}
 		}
 	}
-	kprintf("kstack: %u stacks on %u CPUs, %u of them mapped R+W above an unmapped guard page\n", stacks,
-	        cpus, stacks - bad);
 	return bad;
 }

@@ -61,8 +61,10 @@ bool kstack_create_ap(unsigned cpu);
 bool kstack_find_guard(virt_addr_t addr, unsigned *cpu, enum kstack_kind *kind);
 
 /* Check every existing stack against the live tables: each stack page
- * mapped writable, each guard page not mapped. Logs one line per problem
- * and a summary; returns the number of stacks with a problem (0 is good). */
-unsigned kstack_audit(void);
+ * mapped writable, each guard page not mapped. Logs one line per problem;
+ * returns the number of stacks with a problem (0 is good), and in *stacks
+ * and *cpus how many stacks and CPUs it checked, for the caller's summary
+ * (stage 6's last line). */
+unsigned kstack_audit(unsigned *stacks, unsigned *cpus);
 
 #endif /* ARCH_KSTACK_H */

@@ -12,6 +12,7 @@
 #include "cpu.h"
 #include "smp.h"
 #include "lib/format.h"
+#include "tsc.h"
 
 void *mm_phys_to_virt(phys_addr_t pa)
 {
@@ -48,6 +49,11 @@ void mm_tlb_flush_all(void)
 void mm_cpu_relax(void)
 {
 	__asm__ volatile("pause");
+}
+
+uint64_t mm_clock_us(void)
+{
+	return tsc_now_us();
 }
 
 void mm_log(const char *fmt, ...)

@@ -18,10 +18,12 @@
 #define PORT_SPEAKER   0x61
 
 static uint64_t khz = 1000000; /* an assumption until calibrated: 1 GHz */
+static uint64_t origin;        /* rdtsc() when the calibration started */
 
 void tsc_calibrate(void)
 {
 	uint16_t count = PIT_HZ / (1000 / CALIBRATION_MS);
+	origin = rdtsc();
 	uint8_t speaker = inb(PORT_SPEAKER);
 	outb(PORT_SPEAKER, (speaker & ~0x02) | 0x01); /* gate on, speaker off */
 	outb(PORT_COMMAND, 0xb0);                     /* channel 2, lo/hi byte, mode 0 */
@@ -63,5 +65,12 @@ void udelay(uint64_t us)
 
 uint64_t tsc_ticks_to_us(uint64_t ticks)
 {
-	return ticks * 1000 / khz;
+	/* Whole milliseconds first: ticks * 1000 would overflow after some
+	 * 70 days of ticks at 3 GHz, and a TSC counts from power-on. */
+	return ticks / khz * 1000 + ticks % khz * 1000 / khz;
+}
+
+uint64_t tsc_now_us(void)
+{
+	return tsc_ticks_to_us(rdtsc() - origin);
 }
