@@ -8,11 +8,13 @@
 #include "kernel/modules.h"
 #include "kernel/panic.h"
 #include "lib/format.h"
+#include "lib/kstring.h"
+#include "mm/mm_env.h"
 #include "mm/mm_selftest.h"
 
 struct concurrent_run {
 	struct buddy_worker_config config;
-	struct buddy_worker_result results[SMP_MAX_CPUS];
+	struct buddy_worker_result *results; /* one per CPU index, from the buddy */
 };
 
 static void concurrent_worker(unsigned cpu, void *arg)
@@ -26,8 +28,20 @@ static void concurrent_worker(unsigned cpu, void *arg)
  * owner, and the free page count must come back exactly. */
 static void concurrent_stress(void)
 {
-	static struct concurrent_run run;
-	run = (struct concurrent_run){.config = {.iterations = 4000, .max_order = 6, .seed = rdtsc() | 1}};
+	/* Room for a result per CPU that has an index, taken before the count
+	 * of free pages and given back after it. */
+	unsigned known = smp_cpus_known();
+	unsigned order = buddy_order_for_bytes(known * sizeof(struct buddy_worker_result));
+	phys_addr_t results_pa;
+	enum mm_error err = buddy_alloc_pages(order, &results_pa);
+	if (err != MM_OK)
+		panic("selftest: no memory for %u results of the concurrent stress: %s", known,
+		      mm_strerror(err));
+	struct concurrent_run run = {
+	    .config = {.iterations = 4000, .max_order = 6, .seed = rdtsc() | 1},
+	    .results = mm_phys_to_virt(results_pa),
+	};
+	memset(run.results, 0, known * sizeof(struct buddy_worker_result));
 	uint64_t free_before = buddy_free_pages_total();
 	uint64_t t0 = rdtsc();
 	if (!smp_run_on_all(concurrent_worker, &run, 60000))
@@ -35,7 +49,7 @@ static void concurrent_stress(void)
 	uint64_t elapsed_us = tsc_ticks_to_us(rdtsc() - t0);
 	uint64_t allocations = 0, verified = 0;
 	unsigned cpus = smp_cpus_online();
-	for (unsigned cpu = 0; cpu < cpus; cpu++) {
+	for (unsigned cpu = 0; cpu < known; cpu++) {
 		if (run.results[cpu].error != MM_OK)
 			panic("selftest: concurrent buddy stress failed on CPU %u (seed 0x%lx): %s", cpu,
 			      run.config.seed, mm_strerror(run.results[cpu].error));
@@ -43,6 +57,7 @@ static void concurrent_stress(void)
 		verified += run.results[cpu].bytes_verified;
 	}
 	uint64_t free_after = buddy_free_pages_total();
+	buddy_free_pages(results_pa, order);
 	if (free_after != free_before)
 		panic("selftest: concurrent buddy stress: %lu free pages before, %lu after", free_before,
 		      free_after);
