@@ -306,8 +306,9 @@ unsigned smp_start_aps(uint32_t *aps, unsigned count, bool withhold_last)
 	if (__atomic_load_n(&ap_tickets, __ATOMIC_ACQUIRE) < started)
 		for (unsigned i = 0; i < started; i++)
 			lapic_send_ipi(aps[i], sipi);
-	uint64_t last_online =
-	    wait_online(started < slots ? started : slots, first_sipi, AP_ONLINE_TIMEOUT_US);
+	/* Wait for every AP with a slot, the withheld one too: it must time
+	 * out like a CPU that does not answer. */
+	uint64_t last_online = wait_online(slots, first_sipi, AP_ONLINE_TIMEOUT_US);
 
 	/* Close the door: from here on a ticket is above the limit. Those who
 	 * took one before get a little longer: they are in flight already. */
