@@ -215,17 +215,25 @@ static void prepare_trampoline(unsigned slots)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
-/* Wait until `target` APs are online or timeout_us passed; the TSC value
- * when the last one was seen, or 0. */
-static uint64_t wait_online(unsigned target, uint64_t start, uint64_t timeout_us)
+/* Wait until `target` APs are online or timeout_us passed since `start`.
+ * *last_seen: the TSC when the count of online APs last grew (left as it
+ * was if it did not), so a time-out does not count as start-up time. */
+static bool wait_online(unsigned target, uint64_t start, uint64_t timeout_us, uint64_t *last_seen)
 {
 	uint64_t timeout_ticks = timeout_us * tsc_khz() / 1000;
-	while (__atomic_load_n(&aps_online, __ATOMIC_ACQUIRE) < target) {
+	unsigned seen = __atomic_load_n(&aps_online, __ATOMIC_ACQUIRE);
+	for (;;) {
+		unsigned now = __atomic_load_n(&aps_online, __ATOMIC_ACQUIRE);
+		if (now != seen) {
+			seen = now;
+			*last_seen = rdtsc();
+		}
+		if (now >= target)
+			return true;
 		if (rdtsc() - start > timeout_ticks)
-			return 0;
+			return false;
 		__asm__ volatile("pause");
 	}
-	return rdtsc();
 }
 
 static bool apic_id_online(uint32_t apic_id)
@@ -308,15 +316,16 @@ unsigned smp_start_aps(uint32_t *aps, unsigned count, bool withhold_last)
 			lapic_send_ipi(aps[i], sipi);
 	/* Wait for every AP with a slot, the withheld one too: it must time
 	 * out like a CPU that does not answer. */
-	uint64_t last_online = wait_online(slots, first_sipi, AP_ONLINE_TIMEOUT_US);
+	uint64_t last_online = first_sipi;
+	bool all_online = wait_online(slots, first_sipi, AP_ONLINE_TIMEOUT_US, &last_online);
 
 	/* Close the door: from here on a ticket is above the limit. Those who
 	 * took one before get a little longer: they are in flight already. */
 	uint32_t claimed = __atomic_exchange_n(&ap_tickets, slots, __ATOMIC_ACQ_REL);
 	if (claimed > slots)
 		claimed = slots;
-	if (last_online == 0 && wait_online(claimed, rdtsc(), AP_LATE_TIMEOUT_US) != 0)
-		last_online = rdtsc();
+	if (!all_online)
+		wait_online(claimed, rdtsc(), AP_LATE_TIMEOUT_US, &last_online);
 	cpu_count = 1 + claimed;
 	for (unsigned i = 1; i < cpu_count; i++)
 		if (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
@@ -329,7 +338,7 @@ unsigned smp_start_aps(uint32_t *aps, unsigned count, bool withhold_last)
 		pr_warn("smp: APIC id %u did not come online within %u ms; going on without it\n", aps[i],
 		        AP_ONLINE_TIMEOUT_US / 1000);
 	}
-	startup_us = last_online ? tsc_ticks_to_us(last_online - first_sipi) : 0;
+	startup_us = tsc_ticks_to_us(last_online - first_sipi);
 	return smp_cpus_online();
 }
 
