@@ -92,7 +92,10 @@ unsigned smp_this_cpu(void)
 {
 	if (!__atomic_load_n(&gs_ready, __ATOMIC_ACQUIRE))
 		return 0;
-	return ((const struct cpu_record *)rdmsr(MSR_GS_BASE))->index;
+	/* 0 also on an AP that faults before ap_main() set its GS base: a
+	 * report that names the wrong CPU beats a fault inside the report. */
+	const struct cpu_record *me = (const struct cpu_record *)rdmsr(MSR_GS_BASE);
+	return me != NULL ? me->index : 0;
 }
 
 bool smp_cpu_info(unsigned cpu, uint32_t *apic_id, bool *online)
@@ -160,14 +163,14 @@ __attribute__((noreturn)) void ap_main(uint64_t cpu);
 void ap_main(uint64_t cpu)
 {
 	struct cpu_record *me = &cpus[cpu];
+	me->index = (unsigned)cpu;
+	wrmsr(MSR_GS_BASE, (uint64_t)me); /* first: an exception report names this CPU */
 	gdt_init_cpu(&me->tables, (unsigned)cpu);
 	idt_load();
 	if (cpu_has_pge())
 		write_cr4(read_cr4() | CR4_PGE);
 	lapic_enable();
-	me->index = (unsigned)cpu;
 	me->apic_id = lapic_id();
-	wrmsr(MSR_GS_BASE, (uint64_t)me);
 	me->flush_ack = __atomic_load_n(&shootdown_generation, __ATOMIC_ACQUIRE);
 	me->work_done = __atomic_load_n(&work_generation, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&me->online, true, __ATOMIC_RELEASE);

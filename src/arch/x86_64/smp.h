@@ -32,7 +32,8 @@
  * number of CPUs online, the BSP included. */
 unsigned smp_start_aps(uint32_t *apic_ids, unsigned count, bool withhold_last);
 
-/* This CPU's index (0 = BSP); 0 before the local APIC is mapped. */
+/* This CPU's index (0 = BSP), read through its GS base, which points at
+ * its per-CPU record; 0 before stage 6 starts the APs. */
 unsigned smp_this_cpu(void);
 
 /* CPUs online, the BSP included. */
