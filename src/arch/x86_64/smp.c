@@ -219,16 +219,17 @@ static void prepare_trampoline(unsigned slots)
 }
 
 /* Wait until `target` APs are online or timeout_us passed since `start`.
- * *last_seen: the TSC when the count of online APs last grew (left as it
- * was if it did not), so a time-out does not count as start-up time. */
-static bool wait_online(unsigned target, uint64_t start, uint64_t timeout_us, uint64_t *last_seen)
+ * *seen: the count of online APs the caller saw last (0 at first);
+ * *last_seen: the TSC when the count was seen to grow, so a time-out does
+ * not count as start-up time. Both are updated. */
+static bool wait_online(unsigned target, uint64_t start, uint64_t timeout_us, unsigned *seen,
+                        uint64_t *last_seen)
 {
 	uint64_t timeout_ticks = timeout_us * tsc_khz() / 1000;
-	unsigned seen = __atomic_load_n(&aps_online, __ATOMIC_ACQUIRE);
 	for (;;) {
 		unsigned now = __atomic_load_n(&aps_online, __ATOMIC_ACQUIRE);
-		if (now != seen) {
-			seen = now;
+		if (now != *seen) {
+			*seen = now;
 			*last_seen = rdtsc();
 		}
 		if (now >= target)
@@ -320,7 +321,8 @@ unsigned smp_start_aps(uint32_t *aps, unsigned count, bool withhold_last)
 	/* Wait for every AP with a slot, the withheld one too: it must time
 	 * out like a CPU that does not answer. */
 	uint64_t last_online = first_sipi;
-	bool all_online = wait_online(slots, first_sipi, AP_ONLINE_TIMEOUT_US, &last_online);
+	unsigned seen = 0;
+	bool all_online = wait_online(slots, first_sipi, AP_ONLINE_TIMEOUT_US, &seen, &last_online);
 
 	/* Close the door: from here on a ticket is above the limit. Those who
 	 * took one before get a little longer: they are in flight already. */
@@ -328,7 +330,7 @@ unsigned smp_start_aps(uint32_t *aps, unsigned count, bool withhold_last)
 	if (claimed > slots)
 		claimed = slots;
 	if (!all_online)
-		wait_online(claimed, rdtsc(), AP_LATE_TIMEOUT_US, &last_online);
+		wait_online(claimed, rdtsc(), AP_LATE_TIMEOUT_US, &seen, &last_online);
 	cpu_count = 1 + claimed;
 	for (unsigned i = 1; i < cpu_count; i++)
 		if (!__atomic_load_n(&cpus[i].online, __ATOMIC_ACQUIRE))
