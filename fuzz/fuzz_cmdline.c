@@ -37,6 +37,7 @@ static const struct model_word model_words[] = {
     {"poison", offsetof(struct cmdline_options, poison)},
     {"no-poison", offsetof(struct cmdline_options, no_poison)},
     {"test-use-after-free", offsetof(struct cmdline_options, test_use_after_free)},
+    {"test-ap-missing", offsetof(struct cmdline_options, test_ap_missing)},
 };
 #define MODEL_WORD_COUNT (sizeof(model_words) / sizeof(model_words[0]))
 

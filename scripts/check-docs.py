@@ -21,7 +21,7 @@ and README.md, and checks every claim of these kinds it can recognise:
   includes   no headers of src/ include each other in a loop
   calls      no two modules of the kernel call each other in a loop: a
              module is one object file (a .c or .S of src/), and module A
-             depends on B when A uses a symbol B defines (read with nm from
+             depends on B when A uses a function B defines (read with nm from
              the build directory's objects); every cycle is named with each
              step and one symbol that makes it
 
@@ -285,8 +285,8 @@ class Checker:
                 parts = line.split()
                 if len(parts) == 2 and parts[0] == "U":
                     uses[module].add(parts[1])
-                elif len(parts) == 3 and parts[1] in "TDBR":
-                    defines[parts[2]] = module
+                elif len(parts) == 3 and parts[1] == "T":
+                    defines[parts[2]] = module  # functions only: a call, not a shared variable
         graph = {m: set() for m in uses}
         why = {}
         for module, symbols in uses.items():

@@ -114,8 +114,6 @@ enum acpi_status acpi_find_table(const struct acpi_context *c, const struct acpi
 
 /* ---- MADT ("APIC") ------------------------------------------------------ */
 
-#define ACPI_MAX_CPUS 64
-
 /* One processor entry of the MADT (type 0 or 9), in table order. A CPU with
  * neither enabled nor online_capable set is unusable (the specification says
  * to ignore it); it is listed anyway so the log shows every entry. */
@@ -128,11 +126,12 @@ struct acpi_cpu {
 };
 
 struct acpi_madt_info {
-	uint64_t lapic_phys; /* header field, or the type 5 override */
-	bool pcat_compat;    /* flags bit 0: dual 8259 PICs are present too */
-	struct acpi_cpu cpus[ACPI_MAX_CPUS];
-	size_t cpu_count;      /* entries in cpus[] */
-	size_t cpus_ignored;   /* processor entries beyond ACPI_MAX_CPUS */
+	uint64_t lapic_phys;   /* header field, or the type 5 override */
+	bool pcat_compat;      /* flags bit 0: dual 8259 PICs are present too */
+	struct acpi_cpu *cpus; /* the caller's array, filled in table order */
+	size_t cpus_capacity;  /* its length */
+	size_t cpu_count;      /* entries filled in cpus[] */
+	size_t cpus_ignored;   /* processor entries beyond cpus_capacity */
 	size_t ioapic_count;   /* type 1 */
 	size_t override_count; /* type 2, interrupt source overrides */
 	size_t nmi_count;      /* type 4, local APIC NMI */
@@ -141,15 +140,17 @@ struct acpi_madt_info {
 
 /*
  * Read the MADT at madt_phys: its signature "APIC", length and checksum,
- * then every entry. An entry must have length >= 2, end inside the table
- * and be at least as long as its type's fields; unknown types are counted
- * in other_count and skipped. A local APIC address override (type 5)
- * replaces lapic_phys.
- * out: filled on success, cleared on failure (no partial CPU list).
- * Returns ACPI_OK or the status of the first broken rule (with a message).
+ * then every entry. Processor entries go into cpus[0..cpus_capacity), the
+ * caller's memory; those beyond it are only counted (cpus_ignored), so a
+ * first call with (NULL, 0) tells how many there are, and a second one with
+ * that much room reads them all. There is no limit of its own. An entry must have length >= 2, end inside the
+ * table and be at least as long as its type's fields; unknown types are counted in other_count and skipped. A
+ * local APIC address override (type 5) replaces lapic_phys. out: filled on success, cleared on failure (no
+ * partial CPU list; cpus and cpus_capacity are set either way). Returns ACPI_OK or the status of the first
+ * broken rule (with a message).
  */
-enum acpi_status acpi_parse_madt(const struct acpi_context *c, uint64_t madt_phys,
-                                 struct acpi_madt_info *out);
+enum acpi_status acpi_parse_madt(const struct acpi_context *c, uint64_t madt_phys, struct acpi_cpu *cpus,
+                                 size_t cpus_capacity, struct acpi_madt_info *out);
 
 /* Print the MADT summary line and one line per CPU (kprintf). */
 void acpi_print_madt(const struct acpi_madt_info *m);

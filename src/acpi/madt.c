@@ -61,7 +61,7 @@ static uint32_t entry_min_size(uint8_t type)
 static void record_cpu(struct acpi_madt_info *out, uint32_t apic_id, uint32_t acpi_uid, uint32_t flags,
                        bool x2apic)
 {
-	if (out->cpu_count == ACPI_MAX_CPUS) {
+	if (out->cpu_count == out->cpus_capacity) {
 		out->cpus_ignored++;
 		return;
 	}
@@ -123,12 +123,21 @@ static uint32_t check_entry(const uint8_t *table, uint32_t length, uint32_t off,
 	return entry_length;
 }
 
-enum acpi_status acpi_parse_madt(const struct acpi_context *c, uint64_t madt_phys, struct acpi_madt_info *out)
+/* Clear out, keeping only where the caller's CPU array is. */
+static void clear_result(struct acpi_madt_info *out, struct acpi_cpu *cpus, size_t cpus_capacity)
+{
+	__builtin_memset(out, 0, sizeof(*out));
+	out->cpus = cpus;
+	out->cpus_capacity = cpus_capacity;
+}
+
+enum acpi_status acpi_parse_madt(const struct acpi_context *c, uint64_t madt_phys, struct acpi_cpu *cpus,
+                                 size_t cpus_capacity, struct acpi_madt_info *out)
 {
 	if (!out)
 		return ACPI_ERR_BAD_ARGUMENT;
-	__builtin_memset(out, 0, sizeof(*out));
-	if (!c || !c->map)
+	clear_result(out, cpus, cpus_capacity);
+	if (!c || !c->map || (cpus == NULL && cpus_capacity != 0))
 		return ACPI_ERR_BAD_ARGUMENT;
 
 	const uint8_t *table;
@@ -148,7 +157,7 @@ enum acpi_status acpi_parse_madt(const struct acpi_context *c, uint64_t madt_phy
 	while (off < length) {
 		uint32_t entry_length = check_entry(table, length, off, madt_phys);
 		if (entry_length == 0) {
-			__builtin_memset(out, 0, sizeof(*out));
+			clear_result(out, cpus, cpus_capacity);
 			return ACPI_ERR_BAD_ENTRY;
 		}
 		record_entry(out, table + off);
@@ -178,6 +187,6 @@ void acpi_print_madt(const struct acpi_madt_info *m)
 		        cpu->apic_id, cpu->acpi_uid, state);
 	}
 	if (m->cpus_ignored != 0)
-		kprintf("acpi: MADT: %zu more CPUs ignored, beyond the limit of %d\n", m->cpus_ignored,
-		        ACPI_MAX_CPUS);
+		kprintf("acpi: MADT: %zu more CPUs ignored, beyond the room for %zu\n", m->cpus_ignored,
+		        m->cpus_capacity);
 }

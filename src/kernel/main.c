@@ -30,9 +30,9 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 	panic_set_exit_on_finish(exit_early != 0); // until the command line is parsed
 	serial8250_init();                         // COM1 console
 	kprintf("\nStageOS booting\n");
-	tsc_calibrate(); // the clock behind every stage's time
-	gdt_init_cpu(0); // GDT and TSS (double-fault stack)
-	idt_init();      // exception handlers
+	tsc_calibrate();     // the clock behind every stage's time
+	gdt_init_boot_cpu(); // GDT and TSS (double-fault stack)
+	idt_init();          // exception handlers
 	kprintf("cpu: GDT, TSS and IDT loaded (32 exception handlers)\n");
 
 	if (magic != MB2_BOOTLOADER_MAGIC)
@@ -59,7 +59,7 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 	mm_bringup_phys_areas(&info); // stage 1: memory map -> phys_memory_area[]
 	mm_bringup(&info, mbi_phys);  // stages 2-5: memblock, bump, page tables, buddy
 
-	smp_bringup(&info); // stage 6: other CPUs, then the low remap goes
+	smp_bringup(&info, opts.test_ap_missing); // stage 6: other CPUs, then the low remap goes
 
 	if (opts.test_pagefault)
 		boot_test_page_fault(); // test only: never returns

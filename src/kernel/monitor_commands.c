@@ -8,6 +8,7 @@
 
 #include "arch/x86_64/qemu_exit.h"
 #include "arch/x86_64/smp.h"
+#include "arch/x86_64/this_cpu.h"
 #include "kernel/mm_dump.h"
 #include "kernel/selftest.h"
 #include "lib/format.h"
@@ -129,7 +130,7 @@ static void cmd_buddy(int argc, char **argv)
 
 static void cmd_cpus(int argc, char **argv)
 {
-	unsigned known = smp_cpus_known(), here = smp_this_cpu();
+	unsigned known = smp_cpus_known(), here = this_cpu_index();
 	kprintf("%u of %u CPUs online\n", smp_cpus_online(), known);
 	for (unsigned cpu = 0; cpu < known; cpu++) {
 		uint32_t apic;

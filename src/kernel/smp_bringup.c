@@ -13,7 +13,9 @@
 #include "kernel/panic.h"
 #include "lib/format.h"
 #include "lib/log.h"
+#include "mm/buddy.h"
 #include "mm/memblock.h"
+#include "mm/mm_env.h"
 #include "mm/mm_init.h"
 #include "mm/paging.h"
 #include "mm/phys_area.h"
@@ -65,7 +67,7 @@ static const void *acpi_map(uint64_t phys, uint64_t size, void *ctx)
 }
 
 /* Find the MADT; false (with the reason printed) means "one CPU". */
-static bool find_madt(const struct mb2_info *info, struct acpi_madt_info *madt)
+static bool find_madt(const struct mb2_info *info, uint64_t *madt_phys)
 {
 	struct acpi_context ctx = {.map = acpi_map, .ctx = (void *)info};
 	struct acpi_rsdp_info rsdp;
@@ -82,46 +84,86 @@ static bool find_madt(const struct mb2_info *info, struct acpi_madt_info *madt)
 		pr_warn("acpi: no RSDP (%s): going on with one CPU\n", acpi_status_name(st));
 		return false;
 	}
-	uint64_t madt_phys;
 	uint32_t madt_len;
-	if ((st = acpi_find_table(&ctx, &rsdp, "APIC", &madt_phys, &madt_len)) != ACPI_OK) {
+	if ((st = acpi_find_table(&ctx, &rsdp, "APIC", madt_phys, &madt_len)) != ACPI_OK) {
 		pr_warn("acpi: no MADT (%s): going on with one CPU\n", acpi_status_name(st));
 		return false;
 	}
-	if ((st = acpi_parse_madt(&ctx, madt_phys, madt)) != ACPI_OK) {
-		pr_warn("acpi: bad MADT (%s): going on with one CPU\n", acpi_status_name(st));
-		return false;
-	}
-	acpi_print_madt(madt);
 	return true;
 }
 
-void smp_bringup(const struct mb2_info *info)
+/* Say why the MADT is not used; the caller then goes on with one CPU. */
+static void madt_refused(enum acpi_status st)
+{
+	pr_warn("acpi: bad MADT (%s): going on with one CPU\n", acpi_status_name(st));
+}
+
+/* The CPUs of the MADT, in buddy memory sized for them: a first parse with
+ * no room counts the processor entries, a second reads them into an array
+ * of that many, and the APIC ids of the enabled ones are copied behind it.
+ * Fills *ids, *count and *lapic_phys; returns the block to free (order
+ * *order), or 0 with the reason printed, meaning "one CPU". */
+static phys_addr_t read_madt_cpus(const struct mb2_info *info, uint32_t **ids, unsigned *count,
+                                  phys_addr_t *lapic_phys, unsigned *order)
+{
+	struct acpi_context ctx = {.map = acpi_map, .ctx = (void *)info};
+	struct acpi_madt_info madt;
+	uint64_t madt_phys;
+	if (!find_madt(info, &madt_phys))
+		return 0;
+	enum acpi_status st = acpi_parse_madt(&ctx, madt_phys, NULL, 0, &madt);
+	if (st != ACPI_OK) {
+		madt_refused(st);
+		return 0;
+	}
+	size_t total = madt.cpus_ignored;
+	*order = buddy_order_for_bytes(total * (sizeof(struct acpi_cpu) + sizeof(uint32_t)));
+	phys_addr_t block;
+	enum mm_error err = buddy_alloc_pages(*order, &block);
+	if (err != MM_OK) {
+		pr_warn("acpi: no memory for %zu CPU entries: %s; going on with one CPU\n", total,
+		        mm_strerror(err));
+		return 0;
+	}
+	struct acpi_cpu *cpus = mm_phys_to_virt(block);
+	if ((st = acpi_parse_madt(&ctx, madt_phys, cpus, total, &madt)) != ACPI_OK) {
+		madt_refused(st);
+		buddy_free_pages(block, *order);
+		return 0;
+	}
+	acpi_print_madt(&madt);
+	*lapic_phys = madt.lapic_phys;
+	*ids = (uint32_t *)(cpus + total);
+	*count = 0;
+	for (size_t i = 0; i < madt.cpu_count; i++)
+		if (madt.cpus[i].enabled)
+			(*ids)[(*count)++] = madt.cpus[i].apic_id;
+	return block;
+}
+
+void smp_bringup(const struct mb2_info *info, bool test_ap_missing)
 {
 	uint64_t start_us = tsc_now_us();
-	static struct acpi_madt_info madt; /* large: keep it off the stack */
-	uint32_t apic_ids[ACPI_MAX_CPUS];
-	unsigned count = 0;
+	uint32_t *apic_ids = NULL;
+	unsigned count = 0, order = 0;
 	phys_addr_t lapic_phys = 0xfee00000; /* the architectural default */
-	bool have_madt = find_madt(info, &madt);
-	if (have_madt) {
-		lapic_phys = madt.lapic_phys;
-		for (size_t i = 0; i < madt.cpu_count; i++)
-			if (madt.cpus[i].enabled)
-				apic_ids[count++] = madt.cpus[i].apic_id;
-	}
+	phys_addr_t madt_block = read_madt_cpus(info, &apic_ids, &count, &lapic_phys, &order);
+	bool have_madt = madt_block != 0;
 
+	enum mm_error err = MM_OK;
 	unsigned online = 1;
 	if (lapic_map(lapic_phys)) {
 		lapic_enable();
-		online = smp_start_aps(apic_ids, count);
+		online = smp_start_aps(apic_ids, count, test_ap_missing);
 	}
+	if (have_madt && (err = buddy_free_pages(madt_block, order)) != MM_OK)
+		panic("smp: giving back the MADT's CPU list 0x%lx: %s", madt_block, mm_strerror(err));
 	kprintf("smp: %u of %u CPUs online (%s), first STARTUP IPI to last AP online: %lu us\n", online,
 	        count ? count : 1, have_madt ? "APIC ids from the MADT" : "no MADT: the boot CPU only",
 	        smp_startup_us());
 
 	// The low remap has done its job: remove it here, then on every CPU.
-	enum mm_error err = mm_remove_low_remap();
+	err = mm_remove_low_remap();
 	if (err != MM_OK)
 		panic("stage 6 (remove the low remap): %s", mm_strerror(err));
 	unsigned confirmed = smp_tlb_shootdown();

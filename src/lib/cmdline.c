@@ -47,6 +47,8 @@ static const struct known_word known_words[] = {
      offsetof(struct cmdline_options, no_poison)},
     {"test-use-after-free", "test only: write to a freed page, then allocate it again (poisoning reports it)",
      offsetof(struct cmdline_options, test_use_after_free)},
+    {"test-ap-missing", "test only: send one AP no STARTUP IPI; it is named and the boot goes on without it",
+     offsetof(struct cmdline_options, test_ap_missing)},
 };
 
 #define KNOWN_WORD_COUNT (sizeof(known_words) / sizeof(known_words[0]))

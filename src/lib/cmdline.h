@@ -21,6 +21,7 @@ struct cmdline_options {
 	bool poison;              /* "poison": page poisoning on (see cmdline_page_poisoning) */
 	bool no_poison;           /* "no-poison": page poisoning off, whatever else says on */
 	bool test_use_after_free; /* "test-use-after-free": write a freed page (tests only) */
+	bool test_ap_missing;     /* "test-ap-missing": one AP gets no STARTUP IPI (tests only) */
 	unsigned unknown_count;   /* how many words were not recognised */
 };
 

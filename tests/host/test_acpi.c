@@ -28,6 +28,9 @@ static struct acpib_mapper mapper;
 static const struct acpi_context ctx = {.map = acpib_map, .ctx = &mapper};
 static struct acpi_rsdp_info rsdp;
 static struct acpi_madt_info madt;
+/* The caller's room for processor entries: more than QEMU's largest q35. */
+#define CPU_ROOM 300
+static struct acpi_cpu cpu_room[CPU_ROOM];
 static uint8_t copy[64];
 
 static int setup(void **state)
@@ -38,6 +41,7 @@ static int setup(void **state)
 	memset(&mapper, 0, sizeof(mapper));
 	memset(&rsdp, 0xee, sizeof(rsdp)); /* junk: the parser must fill or clear it */
 	memset(&madt, 0xee, sizeof(madt));
+	memset(cpu_room, 0xee, sizeof(cpu_room));
 	memset(copy, 0, sizeof(copy));
 	host_log_clear();
 	return 0;
@@ -484,7 +488,7 @@ static void null_root_entry_is_skipped(void **state)
 static void madt_with_four_enabled_cpus_lists_them(void **state)
 {
 	build_madt_with_four_cpus(MADT);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	assert_int_equal(madt.lapic_phys, 0xfee00000);
 	assert_true(madt.pcat_compat);
 	assert_int_equal(madt.cpu_count, 4);
@@ -508,7 +512,7 @@ static void madt_reports_disabled_and_online_capable_cpus(void **state)
 	acpib_madt_lapic(&t, 2, 4, 0); /* unusable */
 	acpib_madt_lapic(&t, 3, 6, 3); /* enabled; bit 1 is reserved then */
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	assert_false(madt.pcat_compat);
 	assert_int_equal(madt.cpu_count, 4);
 	assert_true(madt.cpus[0].enabled);
@@ -529,7 +533,7 @@ static void madt_reads_x2apic_entries(void **state)
 	acpib_madt_x2apic(&t, 0x100, 1, 0x2000);
 	acpib_madt_x2apic(&t, 0xabcdef, 2, 7);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	assert_int_equal(madt.cpu_count, 3);
 	assert_false(madt.cpus[0].x2apic);
 	assert_true(madt.cpus[1].x2apic);
@@ -550,7 +554,7 @@ static void madt_counts_io_apics_overrides_and_nmis(void **state)
 	acpib_madt_override(&t, 0, 9, 9, 0xd);
 	acpib_madt_lapic_nmi(&t, 0xff, 0, 1);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	assert_int_equal(madt.cpu_count, 1);
 	assert_int_equal(madt.ioapic_count, 1);
 	assert_int_equal(madt.override_count, 2);
@@ -565,7 +569,7 @@ static void madt_local_apic_address_override_replaces_the_header_address(void **
 	acpib_madt_lapic(&t, 0, 0, 1);
 	acpib_madt_lapic_address(&t, 0x1fee00000ull);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	assert_int_equal(madt.lapic_phys, 0x1fee00000ull);
 }
 
@@ -577,7 +581,7 @@ static void madt_skips_unknown_entry_types(void **state)
 	acpib_madt_lapic(&t, 0, 0, 1);
 	acpib_madt_raw(&t, 0x10, 2, 0);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	assert_int_equal(madt.cpu_count, 1);
 	assert_int_equal(madt.other_count, 2);
 }
@@ -589,22 +593,57 @@ static void madt_longer_entry_than_its_type_needs_is_accepted(void **state)
 	acpib_madt_raw(&t, 0, 10, 8); /* a local APIC entry from a later revision */
 	acpib_madt_lapic(&t, 1, 1, 1);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	assert_int_equal(madt.cpu_count, 2);
 	assert_int_equal(madt.cpus[1].apic_id, 1);
 }
 
-static void madt_with_more_cpus_than_the_limit_counts_the_rest_as_ignored(void **state)
+static void madt_with_more_cpus_than_the_room_counts_the_rest_as_ignored(void **state)
 {
 	struct acpib_table t;
 	acpib_madt_begin(&t, MADT, 0xfee00000, 1);
-	for (unsigned i = 0; i < ACPI_MAX_CPUS + 6; i++)
+	for (unsigned i = 0; i < 16 + 6; i++)
 		acpib_madt_x2apic(&t, i, 1, i);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
-	assert_int_equal(madt.cpu_count, ACPI_MAX_CPUS);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, 16, &madt), ACPI_OK);
+	assert_int_equal(madt.cpu_count, 16);
 	assert_int_equal(madt.cpus_ignored, 6);
-	assert_int_equal(madt.cpus[ACPI_MAX_CPUS - 1].apic_id, ACPI_MAX_CPUS - 1);
+	assert_int_equal(madt.cpus[15].apic_id, 15);
+	assert_int_equal(cpu_room[16].apic_id, 0xeeeeeeee); /* nothing written past the room */
+}
+
+/* The kernel's way: count with no room, then read them all into an array
+ * of that size. Nothing caps the count: 288 CPUs, 255 xAPIC entries and
+ * then x2APIC entries for IDs 255 and up, as QEMU lays out its largest q35. */
+static void madt_counted_with_no_room_then_read_with_enough_room(void **state)
+{
+	struct acpib_table t;
+	acpib_madt_begin(&t, MADT, 0xfee00000, 1);
+	for (unsigned i = 0; i < 255; i++)
+		acpib_madt_lapic(&t, (uint8_t)i, (uint8_t)i, 1);
+	for (unsigned i = 255; i < 288; i++)
+		acpib_madt_x2apic(&t, i, 1, i);
+	acpib_table_finish(&t);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, NULL, 0, &madt), ACPI_OK);
+	assert_int_equal(madt.cpu_count, 0);
+	assert_int_equal(madt.cpus_ignored, 288);
+	size_t total = madt.cpu_count + madt.cpus_ignored;
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, total, &madt), ACPI_OK);
+	assert_int_equal(madt.cpu_count, 288);
+	assert_int_equal(madt.cpus_ignored, 0);
+	assert_false(madt.cpus[254].x2apic);
+	assert_int_equal(madt.cpus[254].apic_id, 254);
+	assert_true(madt.cpus[255].x2apic);
+	assert_int_equal(madt.cpus[255].apic_id, 255);
+	assert_int_equal(madt.cpus[287].apic_id, 287);
+	assert_true(madt.cpus[287].enabled);
+}
+
+static void madt_with_room_but_no_array_is_refused(void **state)
+{
+	build_madt_with_four_cpus(MADT);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, NULL, 4, &madt), ACPI_ERR_BAD_ARGUMENT);
+	assert_int_equal(madt.cpu_count, 0);
 }
 
 static void madt_entry_of_length_0_is_refused(void **state)
@@ -614,7 +653,7 @@ static void madt_entry_of_length_0_is_refused(void **state)
 	acpib_madt_lapic(&t, 0, 0, 1);
 	acpib_madt_raw(&t, 0, 0, 6);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_ENTRY);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_ENTRY);
 	assert_true(
 	    host_log_contains("acpi: MADT at 0x102000: entry at offset 0x34 (type 0) has length 0, less "
 	                      "than 2"));
@@ -627,7 +666,7 @@ static void madt_entry_of_length_1_is_refused(void **state)
 	acpib_madt_begin(&t, MADT, 0xfee00000, 1);
 	acpib_madt_raw(&t, 0x55, 1, 2);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_ENTRY);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_ENTRY);
 	assert_true(host_log_contains("entry at offset 0x2c (type 85) has length 1, less than 2"));
 }
 
@@ -638,7 +677,7 @@ static void madt_entry_past_the_end_is_refused(void **state)
 	acpib_madt_lapic(&t, 0, 0, 1);
 	acpib_madt_raw(&t, 1, 12, 4); /* an I/O APIC entry cut after 6 bytes */
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_ENTRY);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_ENTRY);
 	assert_true(
 	    host_log_contains("acpi: MADT at 0x102000: entry at offset 0x34 (type 1, length 12) ends at "
 	                      "0x40, past the table's end 0x3a"));
@@ -650,7 +689,7 @@ static void madt_entry_shorter_than_its_type_is_refused(void **state)
 	acpib_madt_begin(&t, MADT, 0xfee00000, 1);
 	acpib_madt_raw(&t, 9, 8, 6); /* an x2APIC entry needs 16 bytes */
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_ENTRY);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_ENTRY);
 	assert_true(host_log_contains("entry at offset 0x2c (type 9) has length 8, its fields need 16"));
 }
 
@@ -661,7 +700,7 @@ static void madt_single_trailing_byte_is_refused(void **state)
 	acpib_madt_lapic(&t, 0, 0, 1);
 	acpib_u8(&t, 0);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_ENTRY);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_ENTRY);
 	assert_true(host_log_contains("entry at offset 0x34: only 1 byte left before the end 0x35"));
 }
 
@@ -670,7 +709,7 @@ static void madt_length_smaller_than_the_header_is_refused(void **state)
 	build_madt_with_four_cpus(MADT);
 	acpib_at(MADT + 4)[0] = 20;
 	acpib_fix_checksum(MADT);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_LENGTH);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_LENGTH);
 	assert_true(
 	    host_log_contains("acpi: MADT at 0x102000: length 0x14 is smaller than its 36-byte header"));
 }
@@ -680,7 +719,7 @@ static void madt_length_without_room_for_the_fixed_fields_is_refused(void **stat
 	build_madt_with_four_cpus(MADT);
 	acpib_at(MADT + 4)[0] = 40;
 	acpib_fix_checksum(MADT);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_LENGTH);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_LENGTH);
 	assert_true(host_log_contains(
 	    "acpi: MADT at 0x102000: length 0x28 is smaller than its 0x2c-byte fixed part"));
 }
@@ -689,7 +728,7 @@ static void madt_with_bad_checksum_is_refused(void **state)
 {
 	build_madt_with_four_cpus(MADT);
 	acpib_at(MADT + 44 + 3)[0] ^= 0x20;
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_CHECKSUM);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_CHECKSUM);
 	assert_true(
 	    host_log_contains("acpi: MADT at 0x102000: checksum 0x20, expected sum 0 over 0x4c bytes"));
 }
@@ -697,7 +736,7 @@ static void madt_with_bad_checksum_is_refused(void **state)
 static void madt_with_another_signature_is_refused(void **state)
 {
 	acpib_empty_table(MADT, "FACP");
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_BAD_SIGNATURE);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_BAD_SIGNATURE);
 	assert_true(host_log_contains("acpi: MADT at 0x102000: signature \"FACP\", expected \"APIC\""));
 }
 
@@ -706,7 +745,7 @@ static void unmapped_madt_is_reported(void **state)
 	build_madt_with_four_cpus(MADT);
 	mapper.hole_start = MADT;
 	mapper.hole_end = MADT + 1;
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_UNMAPPED);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_UNMAPPED);
 	assert_true(host_log_contains("acpi: MADT at 0x102000: its 36-byte header cannot be read"));
 	assert_int_equal(madt.cpu_count, 0);
 }
@@ -716,7 +755,7 @@ static void madt_whose_entries_are_unmapped_is_reported(void **state)
 	build_madt_with_four_cpus(MADT);
 	mapper.hole_start = MADT + 50; /* the header reads, the entries do not */
 	mapper.hole_end = MADT + 51;
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_ERR_UNMAPPED);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_ERR_UNMAPPED);
 	assert_true(host_log_contains("acpi: MADT at 0x102000: its length 0x4c cannot be read"));
 }
 
@@ -730,7 +769,7 @@ static void madt_summary_names_the_local_apic_and_every_cpu(void **state)
 	acpib_madt_ioapic(&t, 0, 0xfec00000, 0);
 	acpib_madt_override(&t, 0, 0, 2, 0);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	host_log_clear();
 	acpi_print_madt(&madt);
 	assert_true(
@@ -745,12 +784,12 @@ static void madt_summary_mentions_ignored_cpus(void **state)
 {
 	struct acpib_table t;
 	acpib_madt_begin(&t, MADT, 0xfee00000, 1);
-	for (unsigned i = 0; i < ACPI_MAX_CPUS + 2; i++)
+	for (unsigned i = 0; i < 64 + 2; i++)
 		acpib_madt_x2apic(&t, i, 1, i);
 	acpib_table_finish(&t);
-	assert_int_equal(acpi_parse_madt(&ctx, MADT, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, MADT, cpu_room, 64, &madt), ACPI_OK);
 	acpi_print_madt(&madt);
-	assert_true(host_log_contains("acpi: MADT: 2 more CPUs ignored, beyond the limit of 64"));
+	assert_true(host_log_contains("acpi: MADT: 2 more CPUs ignored, beyond the room for 64"));
 }
 
 /* ---- the whole path, as the kernel takes it ------------------------------ */
@@ -766,7 +805,7 @@ static void bios_scan_then_xsdt_then_madt_yields_the_cpus(void **state)
 	uint32_t length;
 	assert_int_equal(acpi_rsdp_scan(&ctx, &rsdp), ACPI_OK);
 	assert_int_equal(acpi_find_table(&ctx, &rsdp, "APIC", &phys, &length), ACPI_OK);
-	assert_int_equal(acpi_parse_madt(&ctx, phys, &madt), ACPI_OK);
+	assert_int_equal(acpi_parse_madt(&ctx, phys, cpu_room, CPU_ROOM, &madt), ACPI_OK);
 	assert_int_equal(madt.cpu_count, 4);
 }
 
@@ -829,7 +868,9 @@ int main(void)
 	    T(madt_local_apic_address_override_replaces_the_header_address),
 	    T(madt_skips_unknown_entry_types),
 	    T(madt_longer_entry_than_its_type_needs_is_accepted),
-	    T(madt_with_more_cpus_than_the_limit_counts_the_rest_as_ignored),
+	    T(madt_with_more_cpus_than_the_room_counts_the_rest_as_ignored),
+	    T(madt_counted_with_no_room_then_read_with_enough_room),
+	    T(madt_with_room_but_no_array_is_refused),
 	    T(madt_entry_of_length_0_is_refused),
 	    T(madt_entry_of_length_1_is_refused),
 	    T(madt_entry_past_the_end_is_refused),

@@ -110,6 +110,16 @@ static void poison_words_set_their_own_options(void **state)
 	assert_int_equal(o.unknown_count, 0);
 }
 
+static void test_ap_missing_sets_only_its_own_option(void **state)
+{
+	struct cmdline_options o = parse("test-ap-missing");
+	assert_true(o.test_ap_missing);
+	assert_false(o.exit);
+	assert_false(o.selftest);
+	assert_false(cmdline_page_poisoning(&o));
+	assert_int_equal(o.unknown_count, 0);
+}
+
 static void page_poisoning_is_off_without_a_word_that_turns_it_on(void **state)
 {
 	struct cmdline_options o = parse("exit test-pagefault test-null");
@@ -162,7 +172,8 @@ static void unknown_word_warns_with_the_known_words(void **state)
 	assert_int_equal(o.unknown_count, 1);
 	assert_string_equal(host_log_text(), "cmdline: unknown word 'frobnicate' ignored; known words: exit "
 	                                     "selftest debug test-pagefault test-null test-triple-fault "
-	                                     "test-stack-overflow poison no-poison test-use-after-free\n");
+	                                     "test-stack-overflow poison no-poison test-use-after-free "
+	                                     "test-ap-missing\n");
 }
 
 static void parsing_goes_on_after_an_unknown_word(void **state)
@@ -272,6 +283,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_triple_fault_word_sets_only_test_triple_fault, reset),
 	    cmocka_unit_test_setup(test_stack_overflow_word_sets_only_test_stack_overflow, reset),
 	    cmocka_unit_test_setup(poison_words_set_their_own_options, reset),
+	    cmocka_unit_test_setup(test_ap_missing_sets_only_its_own_option, reset),
 	    cmocka_unit_test_setup(page_poisoning_is_off_without_a_word_that_turns_it_on, reset),
 	    cmocka_unit_test_setup(page_poisoning_is_on_with_poison_selftest_debug_or_test_use_after_free,
 	                           reset),

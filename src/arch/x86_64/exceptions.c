@@ -11,7 +11,7 @@
 #include "kernel/mm_bringup.h"
 #include "kernel/panic.h"
 #include "kstack.h"
-#include "smp.h"
+#include "this_cpu.h"
 #include "lib/format.h"
 
 static const char *const names[32] = {
@@ -73,7 +73,7 @@ static void print_page_fault_bits(uint64_t err)
 static void print_registers(const struct interrupt_frame *f, uint64_t cr2)
 {
 	kprintf("\nEXCEPTION %lu (%s) error code 0x%lx on CPU %u\n", f->vector, exception_name(f->vector),
-	        f->error_code, smp_this_cpu());
+	        f->error_code, this_cpu_index());
 	kprintf("  RIP=%016lx CS=%04lx RFLAGS=%016lx\n", f->rip, f->cs, f->rflags);
 	kprintf("  RSP=%016lx SS=%04lx\n", f->rsp, f->ss);
 	kprintf("  RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
@@ -105,7 +105,7 @@ static void report_stack_overflow(const struct interrupt_frame *f, uint64_t cr2)
 	if (!rsp_in_guard && !kstack_find_guard(cr2, &owner, &kind))
 		return;
 	struct kstack s = kstack_get(owner, kind);
-	unsigned cpu = smp_this_cpu();
+	unsigned cpu = this_cpu_index();
 	if (rsp_in_guard)
 		kprintf("\nkernel stack overflow on CPU %u: RSP=0x%lx in the guard page below [0x%lx-0x%lx) "
 		        "(CPU %u's %s)\n",

@@ -6,25 +6,13 @@
 #include "kernel/panic.h"
 #include "kstack.h"
 
-struct tss {
-	uint32_t reserved0;
-	uint64_t rsp[3];
-	uint64_t reserved1;
-	uint64_t ist[7];
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iomap_base;
-} __attribute__((packed));
-
 struct gdt_pointer {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
 
-static struct tss tss[GDT_MAX_CPUS];
-
-/* Per CPU: null, code, data, then the 16-byte TSS descriptor (two slots). */
-static uint64_t gdt[GDT_MAX_CPUS][5];
+/* The boot CPU's; those of the APs come with their per-CPU records. */
+static struct gdt_cpu_tables boot_cpu_tables;
 
 static uint64_t tss_descriptor_low(uint64_t base, uint32_t limit)
 {
@@ -32,10 +20,15 @@ static uint64_t tss_descriptor_low(uint64_t base, uint32_t limit)
 	       | (((uint64_t)limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
 }
 
-void gdt_init_cpu(unsigned cpu)
+void gdt_init_boot_cpu(void)
 {
-	uint64_t *g = gdt[cpu];
-	struct tss *t = &tss[cpu];
+	gdt_init_cpu(&boot_cpu_tables, 0);
+}
+
+void gdt_init_cpu(struct gdt_cpu_tables *tables, unsigned cpu)
+{
+	uint64_t *g = tables->gdt;
+	struct gdt_tss *t = &tables->tss;
 	g[0] = 0;
 	g[1] = 0x00af9a000000ffffULL; /* code: present, DPL 0, executable, L=1 */
 	g[2] = 0x00cf92000000ffffULL; /* data: present, DPL 0, writable */
@@ -51,7 +44,7 @@ void gdt_init_cpu(unsigned cpu)
 	t->ist[IST_DOUBLE_FAULT - 1] = df_top;
 	t->iomap_base = sizeof(*t); /* no I/O permission bitmap */
 
-	struct gdt_pointer ptr = {.limit = sizeof(gdt[cpu]) - 1, .base = (uint64_t)g};
+	struct gdt_pointer ptr = {.limit = sizeof(tables->gdt) - 1, .base = (uint64_t)g};
 	/* Reload CS with a far return (there is no far jump to an absolute
 	 * 64-bit address), then the data segments, then the task register. */
 	__asm__ volatile("lgdt %0\n\t"

@@ -2,11 +2,12 @@
  * kstack.c - where each kernel stack and its guard page are (see kstack.h).
  *
  * The boot CPU's stacks are placed by linker.ld; their addresses are read
- * from its symbols. An AP's stacks are made by kstack_create_ap() before the
- * AP starts: buddy frames, mapped in the AP's slot of KSTACK_AP_REGION with
- * nothing mapped in the page below each. The table of AP stacks is written
- * by the boot CPU only, before the AP that uses them is started, and never
- * changes afterwards, so the double-fault handler may read it on any CPU.
+ * from its symbols. The APs' stacks are made by kstack_create_aps() before
+ * any AP starts: buddy frames, mapped in each AP's slot of KSTACK_AP_REGION
+ * with nothing mapped in the page below each. Only the number of slots made
+ * is stored (the addresses follow from the layout); it is written by the
+ * boot CPU before the APs start and never changes afterwards, so the
+ * double-fault handler may read it on any CPU.
  */
 #include "kstack.h"
 
@@ -43,15 +44,24 @@ static const uint64_t ap_stack_top_in_slot[KSTACK_KINDS] = {
     [KSTACK_DOUBLE_FAULT] = AP_DF_TOP,
 };
 
-/* ap_stacks[0] stays empty: the boot CPU's stacks are in the image. */
-static struct kstack ap_stacks[SMP_MAX_CPUS][KSTACK_KINDS];
+/* APs 1..ap_slots have both stacks (kstack_create_aps()); their addresses
+ * follow from the slot layout, so no table per possible CPU is kept. */
+static unsigned ap_slots;
+
+/* Where stack `kind` of AP cpu lies in its slot (the picture in kstack.h). */
+static struct kstack ap_stack(unsigned cpu, enum kstack_kind kind)
+{
+	virt_addr_t top = KSTACK_AP_REGION + cpu * KSTACK_AP_SLOT + ap_stack_top_in_slot[kind];
+	virt_addr_t bottom = top - (PAGE_SIZE << ap_stack_order[kind]);
+	return (struct kstack){.guard = bottom - PAGE_SIZE, .bottom = bottom, .top = top};
+}
 
 struct kstack kstack_get(unsigned cpu, enum kstack_kind kind)
 {
-	if (kind >= KSTACK_KINDS || cpu >= SMP_MAX_CPUS)
+	if (kind >= KSTACK_KINDS || cpu > ap_slots)
 		return (struct kstack){0};
 	if (cpu != 0)
-		return ap_stacks[cpu][kind];
+		return ap_stack(cpu, kind);
 	if (kind == KSTACK_KERNEL)
 		return (struct kstack){(virt_addr_t)boot_stack_guard, (virt_addr_t)boot_stack_higher,
 		                       (virt_addr_t)boot_stack_higher_top};
@@ -69,13 +79,12 @@ const char *kstack_kind_name(enum kstack_kind kind)
 static bool create_ap_stack(unsigned cpu, enum kstack_kind kind)
 {
 	unsigned order = ap_stack_order[kind];
-	uint64_t bytes = PAGE_SIZE << order;
-	virt_addr_t top = KSTACK_AP_REGION + cpu * KSTACK_AP_SLOT + ap_stack_top_in_slot[kind];
+	struct kstack s = ap_stack(cpu, kind);
 	phys_addr_t pa;
 	enum mm_error err = buddy_alloc_pages(order, &pa);
 	if (err == MM_OK) {
-		err = pt_map_range(mm_kernel_space(), top - bytes, pa, bytes, PT_WRITE, PT_TLB_FLUSH_PAGE,
-		                   NULL);
+		err = pt_map_range(mm_kernel_space(), s.bottom, pa, s.top - s.bottom, PT_WRITE,
+		                   PT_TLB_FLUSH_PAGE, NULL);
 		if (err != MM_OK)
 			buddy_free_pages(pa, order);
 	}
@@ -84,35 +93,70 @@ static bool create_ap_stack(unsigned cpu, enum kstack_kind kind)
 		       mm_strerror(err));
 		return false;
 	}
-	ap_stacks[cpu][kind] =
-	    (struct kstack){.guard = top - bytes - PAGE_SIZE, .bottom = top - bytes, .top = top};
 	return true;
 }
 
-bool kstack_create_ap(unsigned cpu)
+/* Unmap a stack create_ap_stack() made and give its frames back. */
+static void destroy_ap_stack(unsigned cpu, enum kstack_kind kind)
 {
-	if (cpu == 0 || cpu >= SMP_MAX_CPUS || ap_stacks[cpu][KSTACK_KERNEL].top != 0) {
-		pr_err("kstack_create_ap: CPU %u is not an AP without stacks (APs are 1..%d)\n", cpu,
-		       SMP_MAX_CPUS - 1);
-		return false;
+	struct kstack s = ap_stack(cpu, kind);
+	struct pt_translation t;
+	if (pt_translate(mm_kernel_space(), s.bottom, &t) != MM_OK)
+		return;
+	pt_unmap_range(mm_kernel_space(), s.bottom, s.top - s.bottom, PT_TLB_FLUSH_PAGE);
+	buddy_free_pages(t.pa, ap_stack_order[kind]);
+}
+
+unsigned kstack_create_aps(unsigned count)
+{
+	if (ap_slots != 0 || count >= SMP_MAX_CPUS) {
+		pr_err("kstack_create_aps: %u APs asked for (at most %d, and only once; %u made before)\n",
+		       count, SMP_MAX_CPUS - 1, ap_slots);
+		return 0;
 	}
-	/* If the second fails, the first stays mapped: a slot is used once. */
-	return create_ap_stack(cpu, KSTACK_DOUBLE_FAULT) && create_ap_stack(cpu, KSTACK_KERNEL);
+	for (unsigned cpu = 1; cpu <= count; cpu++) {
+		if (!create_ap_stack(cpu, KSTACK_DOUBLE_FAULT))
+			break;
+		if (!create_ap_stack(cpu, KSTACK_KERNEL)) {
+			destroy_ap_stack(cpu, KSTACK_DOUBLE_FAULT);
+			break;
+		}
+		ap_slots = cpu;
+	}
+	return ap_slots;
+}
+
+virt_addr_t kstack_ap_kernel_top(unsigned cpu)
+{
+	return ap_stack(cpu, KSTACK_KERNEL).top;
+}
+
+/* Is addr in the guard below one of CPU cpu's stacks? */
+static bool in_guard_of(unsigned cpu, virt_addr_t addr, enum kstack_kind *kind)
+{
+	for (unsigned k = 0; k < KSTACK_KINDS; k++) {
+		struct kstack s = kstack_get(cpu, (enum kstack_kind)k);
+		if (s.top != 0 && addr >= s.guard && addr < s.bottom) {
+			*kind = (enum kstack_kind)k;
+			return true;
+		}
+	}
+	return false;
 }
 
 bool kstack_find_guard(virt_addr_t addr, unsigned *cpu, enum kstack_kind *kind)
 {
-	for (unsigned c = 0; c < SMP_MAX_CPUS; c++) {
-		for (unsigned k = 0; k < KSTACK_KINDS; k++) {
-			struct kstack s = kstack_get(c, (enum kstack_kind)k);
-			/* guard < bottom < top also holds for every real stack: an
-			 * entry that breaks it was overwritten, not made here. */
-			if (s.guard < s.bottom && s.bottom < s.top && addr >= s.guard && addr < s.bottom) {
-				*cpu = c;
-				*kind = (enum kstack_kind)k;
-				return true;
-			}
-		}
+	/* The boot CPU's stacks, then those of the AP slot addr falls in. */
+	unsigned slot = 0;
+	if (addr >= KSTACK_AP_REGION && addr < KSTACK_AP_REGION + (ap_slots + 1ULL) * KSTACK_AP_SLOT)
+		slot = (unsigned)((addr - KSTACK_AP_REGION) / KSTACK_AP_SLOT);
+	if (in_guard_of(0, addr, kind)) {
+		*cpu = 0;
+		return true;
+	}
+	if (slot != 0 && in_guard_of(slot, addr, kind)) {
+		*cpu = slot;
+		return true;
 	}
 	return false;
 }
@@ -137,7 +181,7 @@ unsigned kstack_audit(unsigned *stacks, unsigned *cpus)
 {
 	unsigned bad = 0;
 	*stacks = *cpus = 0;
-	for (unsigned c = 0; c < SMP_MAX_CPUS; c++) {
+	for (unsigned c = 0; c <= ap_slots; c++) {
 		*cpus += kstack_get(c, KSTACK_KERNEL).top != 0;
 		for (unsigned k = 0; k < KSTACK_KINDS; k++) {
 			struct kstack s = kstack_get(c, (enum kstack_kind)k);

@@ -19,7 +19,9 @@
 
 #include "mm/mm_types.h"
 
-/* The AP stacks' region: 32 KiB per CPU (16 CPUs use 512 KiB). A slot, from
+/* The AP stacks' region: 32 KiB per CPU, room for SMP_MAX_CPUS (smp.h;
+ * 1024 CPUs use 32 MiB of addresses, only the slots of CPUs that exist are
+ * mapped). A slot, from
  * its lowest address:
  *   + 0 KiB   guard, never mapped (4 KiB)
  *   + 4 KiB   double-fault stack (8 KiB, buddy order 1)
@@ -44,16 +46,23 @@ struct kstack {
 };
 
 /* CPU cpu's stack of that kind. The boot CPU's always exist; an AP's exist
- * once kstack_create_ap() made them. */
+ * once kstack_create_aps() made them. */
 struct kstack kstack_get(unsigned cpu, enum kstack_kind kind);
 
 /* "kernel stack" or "double-fault stack". */
 const char *kstack_kind_name(enum kstack_kind kind);
 
-/* Allocate AP cpu's two stacks from the buddy and map them in its slot,
- * each above its guard. Returns false (and says why) if either cannot be
- * allocated or mapped; nothing is left allocated then. */
-bool kstack_create_ap(unsigned cpu);
+/* Allocate the two stacks of APs 1..count from the buddy and map each in its
+ * CPU's slot above its guard, in order. Stops at the first that cannot be
+ * allocated or mapped (and says why), leaving nothing of that CPU's slot
+ * allocated. Returns the number of APs that have their stacks: count when
+ * all went well. Called once, by the boot CPU, before any AP starts. */
+unsigned kstack_create_aps(unsigned count);
+
+/* The top of AP cpu's kernel stack (its first RSP). Slots are KSTACK_AP_SLOT
+ * apart, so AP n's is kstack_ap_kernel_top(1) + (n - 1) * KSTACK_AP_SLOT:
+ * the trampoline computes it from its ticket (trampoline.S). */
+virt_addr_t kstack_ap_kernel_top(unsigned cpu);
 
 /* Does addr lie in the guard below one of the stacks? If so *cpu and *kind
  * say whose. Safe to call from the double-fault handler: it only reads

@@ -10,7 +10,7 @@
 #include <stdarg.h>
 
 #include "cpu.h"
-#include "smp.h"
+#include "this_cpu.h"
 #include "lib/format.h"
 #include "tsc.h"
 
@@ -66,5 +66,5 @@ void mm_log(const char *fmt, ...)
 
 unsigned mm_cpu_index(void)
 {
-	return smp_this_cpu();
+	return this_cpu_index();
 }

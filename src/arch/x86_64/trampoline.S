@@ -2,14 +2,24 @@
  * trampoline.S - where the other CPUs (APs) start.
  *
  * An AP wakes up in 16-bit real mode at the physical page the STARTUP IPI
- * names (vector 0x08 -> 0x8000), with no stack and no paging. The BSP copies
- * the two blobs below to their pages (smp.c; addresses in trampoline.h) and
- * fills in trampoline_data first. Step by step:
+ * names (vector 0x08 -> 0x8000), with no stack and no paging. Every AP runs
+ * this at the same time (smp.c starts them all at once). The BSP copies the
+ * two blobs below to their pages (smp.c; addresses in trampoline.h) and
+ * fills in trampoline_data once, for all of them. Step by step:
  *   real mode  -> load our GDT, set CR0.PE, far jump to 32-bit code
  *   32-bit     -> CR4.PAE, CR3 = the kernel's tables, EFER = LME|NXE,
  *                 CR0.PG|WP, far jump to 64-bit code
- *   64-bit     -> stack from trampoline_data, jump to ap_main(cpu) in the
- *                 higher half
+ *   64-bit     -> jump to ap_start64 in the higher half (end of this file)
+ *   ap_start64 -> take a ticket t (lock xadd on ap_tickets in .bss); t below
+ *                 the limit: the stack of CPU t + 1, then ap_main(t + 1);
+ *                 else ap_park (no slot for this AP)
+ * Up to the ticket an AP needs no memory of its own: it uses registers and
+ * reads the shared, read-only data page, so any number of APs can run these
+ * instructions together. The ticket is the only write, and it goes to the
+ * kernel's .bss through the higher half (read/write there, no-execute),
+ * never through the low identity mapping. With its ticket the AP knows its
+ * slot: index t + 1, its kernel stack (kstack.h), its GDT/TSS in its
+ * per-CPU record (smp.c).
  * The code runs at 0x8000 both before and after paging is turned on, and
  * reads its data at 0x9000 after it too; that works only because the
  * kernel's tables identity-map these two pages (the low remap of stage 4)
@@ -80,22 +90,17 @@ tramp_long:
 	movw %ax, %ds
 	movw %ax, %es
 	movw %ax, %ss
-	movq DATA(tramp_stack_top), %rsp
-	movq DATA(tramp_cpu), %rdi
 	movq DATA(tramp_entry), %rax
-	xorl %ebp, %ebp
-	/* A zero "return address": the stack is then aligned as a C function
-	 * expects on entry (RSP + 8 a multiple of 16), and backtraces end here. */
-	pushq $0
-	jmp *%rax
+	jmp *%rax                     /* to ap_start64, in the higher half */
 
 trampoline_code_end:
 	.if trampoline_code_end - trampoline_code_start > 4096
 	.error "the trampoline code does not fit in its page"
 	.endif
 
-	/* The data page. The BSP fills in the first five fields for each AP
-	 * (struct trampoline_data in smp.c mirrors them). */
+	/* The data page. The BSP fills in the first two fields once, for all
+	 * APs (struct trampoline_data in smp.c mirrors them); the third, where
+	 * the AP jumps in the higher half, is known at link time. */
 	.balign 8
 trampoline_data_start:
 trampoline_data:
@@ -103,12 +108,8 @@ tramp_cr3:
 	.quad 0
 tramp_efer:
 	.quad 0
-tramp_stack_top:
-	.quad 0
 tramp_entry:
-	.quad 0
-tramp_cpu:
-	.quad 0
+	.quad ap_start64
 	/* Accessed bit (bit 40) set in every descriptor: see the top. */
 tramp_gdt:
 	.quad 0                  /* null */
@@ -124,6 +125,48 @@ trampoline_data_end:
 	.if trampoline_data_end - trampoline_data_start > 4096
 	.error "the trampoline data does not fit in its page"
 	.endif
+
+	/*
+	 * The rest runs in the kernel image (.text, higher half), where the
+	 * trampoline jumps with no stack yet. Every AP may be here at once.
+	 *
+	 * ap_start64: take a ticket t (an atomic fetch-and-add on ap_tickets
+	 * in .bss, so no two APs get the same; the write goes through the
+	 * higher half, read/write and no-execute there). t below
+	 * ap_ticket_limit: the AP owns slot t + 1, so its kernel stack top is
+	 * ap_stack_top_first + t * ap_stack_stride (kstack.h); switch to it
+	 * and call ap_main(t + 1). Otherwise there is no slot for it: park.
+	 * (smp.c sets the three values before the first STARTUP IPI.)
+	 */
+	.text
+	.code64
+	.globl ap_start64, ap_park
+ap_start64:
+	movl $1, %eax
+	lock xaddl %eax, ap_tickets(%rip)
+	cmpl ap_ticket_limit(%rip), %eax
+	jae ap_park
+	movl %eax, %edi               /* rdi = t (the upper half cleared) */
+	movq ap_stack_stride(%rip), %rax
+	imulq %rdi, %rax
+	addq ap_stack_top_first(%rip), %rax
+	movq %rax, %rsp               /* CPU t + 1's kernel stack */
+	incl %edi                     /* ap_main's argument: index t + 1 */
+	xorl %ebp, %ebp
+	/* A zero "return address": the stack is then aligned as a C function
+	 * expects on entry (RSP + 8 a multiple of 16), and backtraces end here. */
+	pushq $0
+	jmp ap_main
+
+	/* An AP without a slot (more APs woke than were given one, or the BSP
+	 * has stopped waiting) halts here, in the higher half: the low pages
+	 * are unmapped once stage 6 is over. It needs no stack and keeps
+	 * interrupts off; smp.c sends an INIT to every CPU that did not come
+	 * online, which puts it back to waiting for a STARTUP IPI. */
+ap_park:
+	cli
+	hlt
+	jmp ap_park
 
 	/* No executable stack (tells the linker; otherwise it warns). */
 	.section .note.GNU-stack, "", @progbits

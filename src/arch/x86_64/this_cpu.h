@@ -1,0 +1,22 @@
+/*
+ * this_cpu.h - which CPU is running this code: its index, 0 for the boot
+ * CPU. Each CPU's GS base points at its own per-CPU record, whose first
+ * field is the index (smp.c sets it up and checks that layout).
+ *
+ * A leaf module: it calls nothing else of the kernel, so exception reports,
+ * the MM's per-CPU page lists (through mm_env.c) and the SMP code can all
+ * ask without the modules calling each other in a loop.
+ */
+#ifndef ARCH_THIS_CPU_H
+#define ARCH_THIS_CPU_H
+
+/* Point this CPU's GS base at its record (first field: its index). The boot
+ * CPU calls it first; from then on this_cpu_index() reads the records. */
+void this_cpu_set_record(const unsigned *record);
+
+/* This CPU's index; 0 before the boot CPU set its record, and on an AP
+ * that faults before it set its own (a report that names the wrong CPU
+ * beats a fault inside the report). */
+unsigned this_cpu_index(void);
+
+#endif /* ARCH_THIS_CPU_H */
