@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "boot/multiboot2.h"
+#include "kernel/memory_map.h"
 #include "host_env.h"
 #include "mm/mm_stage.h"
 

@@ -7,7 +7,9 @@
 # Every file includes only <stdint.h>, <stddef.h>, <stdbool.h> and src/mm's
 # own headers, and every .c compiles freestanding with nothing but src/mm on
 # the include path (so a header from src/arch, src/boot, src/drivers or
-# src/lib cannot sneak in, even through another header).
+# src/lib cannot sneak in, even through another header). And the other way
+# round for the boot-information parser: src/boot includes nothing of
+# src/mm (stage 1's glue between the two is src/kernel/memory_map.c).
 set -euo pipefail
 . "$(dirname "$0")/lib/script-support.sh"
 exit_with_help_if_asked "$0" "$@"
@@ -26,6 +28,10 @@ while IFS= read -r line; do
   echo "check-mm-separable: includes a header outside src/mm: $line"
   status=1
 done < <(grep -nE '^\s*#\s*include\s*"[^"]*/' "$mm"/*.[ch] || true)
+while IFS= read -r line; do
+  echo "check-mm-separable: the parser in src/boot includes src/mm: $line"
+  status=1
+done < <(grep -nE '^\s*#\s*include\s*"(\.\./)*mm/' "$2/src/boot"/*.[chS] || true)
 count=0
 for f in "$mm"/*.c; do
   if ! "$cc" -std=gnu11 -ffreestanding -fsyntax-only -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -35,5 +41,6 @@ for f in "$mm"/*.c; do
   fi
   count=$((count + 1))
 done
-[ $status -eq 0 ] && echo "check-mm-separable: $count files in src/mm compile freestanding with only src/mm headers"
+[ $status -eq 0 ] && echo "check-mm-separable: $count files in src/mm compile freestanding with only src/mm headers;" \
+  "src/boot includes nothing of src/mm"
 exit $status

@@ -445,11 +445,11 @@ def read_mb2_mmap(mbi_phys):
 
 
 def boot_ranges():
-    """The ranges mm_bringup() gathered for memblock (the function-static
+    """The ranges mm_bringup_memblock() gathered for memblock (the file-static
     `params` of src/kernel/mm_bringup.c) as [(base, size, what)]; [] before
     it did (the table is zero until then) or if the symbol is missing."""
     try:
-        params = gdb.parse_and_eval("mm_bringup::params")
+        params = gdb.parse_and_eval("'mm_bringup.c'::params")
         count = int(params["reserved_count"])
         table = params["reserved"]
         return [(int(table[i]["base"]), int(table[i]["size_bytes"]), table[i]["what"].string())

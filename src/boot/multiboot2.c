@@ -7,7 +7,7 @@
  *     every read is at an offset already proven to lie below total_size.
  *  2. Walk the tags from offset 8. For each: its 8-byte header fits before
  *     total_size, size >= 8, the tag ends inside total_size and so does its
- *     padding; the next tag starts at ALIGN_UP(offset + size, 8). Every step
+ *     padding; the next tag starts at ALIGN_UP_8(offset + size). Every step
  *     moves forward by at least 8 bytes, so the walk always ends.
  *  3. Before reading any field of a known type, check the tag is as large as
  *     that type's fixed fields and any rule of its own (NUL-terminated
@@ -21,6 +21,9 @@
 #include "multiboot2.h"
 
 #include "lib/format.h"
+
+/* The next multiple of 8 (tags start 8-byte aligned). */
+#define ALIGN_UP_8(x) (((x) + 7) & ~(uint64_t)7)
 
 /* Fields are read through memcpy: the compiler makes plain loads of them,
  * and a fuzzer-made structure with odd sizes cannot cause misaligned access. */
@@ -500,7 +503,7 @@ enum mb2_status mb2_parse(const void *mbi, size_t available_bytes, struct mb2_in
 				          left - size, 0);
 			break;
 		}
-		uint64_t next = ALIGN_UP((uint64_t)offset + size, 8);
+		uint64_t next = ALIGN_UP_8((uint64_t)offset + size);
 		if (next > w.total_size) {
 			st = fail(err, MB2_ERR_TAG_PADDING_PAST_END, type, offset,
 			          "size %lu padded to 8 bytes passes total_size: only %lu bytes left", size,
@@ -560,7 +563,7 @@ bool mb2_module(const struct mb2_info *info, size_t index, struct mb2_module *ou
 			out->cmdline = (const char *)(info->base + offset + 16);
 			return true;
 		}
-		offset = (uint32_t)ALIGN_UP((uint64_t)offset + size, 8);
+		offset = (uint32_t)ALIGN_UP_8((uint64_t)offset + size);
 	}
 	return false;
 }

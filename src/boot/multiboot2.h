@@ -21,8 +21,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mm/mm_types.h"
-
 /* The value the boot loader leaves in EAX for a multiboot2 kernel. */
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
 
@@ -119,7 +117,7 @@ struct mb2_module {
 
 /* One memory-map entry (tag 6), as returned by mb2_mmap_next(). */
 struct mb2_mmap_entry {
-	phys_addr_t base;
+	uint64_t base; /* a physical address */
 	uint64_t length;
 	uint32_t type; /* 1 available, 2 reserved, 3 ACPI reclaimable, 4 ACPI NVS, 5 bad RAM */
 };
@@ -290,15 +288,5 @@ const char *mb2_mmap_type_name(uint32_t type);
  * modules, memory map and usable total, ACPI, load base, framebuffer, EFI,
  * and notes (unknown tags, unusual versions). */
 void mb2_print_summary(const struct mb2_info *info);
-
-/*
- * Stage 1: feed the memory map into phys_memory_area[] (phys_area_reset(),
- * phys_area_add() per entry, phys_area_finish()). Without a memory map, the
- * basic meminfo tag is used instead, with a warning.
- * Returns MM_OK, MM_ERR_WRONG_STAGE (with a message, table untouched) once
- * stage 1 has run, MM_ERR_INVALID (with a message) when the boot
- * information describes no RAM at all, or the error of phys_area_finish().
- */
-enum mm_error mb2_fill_phys_areas(const struct mb2_info *info);
 
 #endif /* MULTIBOOT2_H */

@@ -56,10 +56,13 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 	mb2_print_summary(&info);
 	modules_record_crc(&info); // CRC32 of every module, checked again later
 
-	mm_bringup_phys_areas(&info); // stage 1: memory map -> phys_memory_area[]
-	mm_bringup(&info, mbi_phys);  // stages 2-5: memblock, bump, page tables, buddy
-
-	smp_bringup(&info, opts.test_ap_missing); // stage 6: other CPUs, then the low remap goes
+	// The MM stages, in order (src/mm/mm_stage.h maps each to its files).
+	mm_bringup_phys_areas(&info);             // 1: memory map -> phys_memory_area[]
+	mm_bringup_memblock(&info, mbi_phys);     // 2: memory and reserved regions
+	mm_bringup_bump();                        // 3: first frames, after the kernel image
+	mm_bringup_kernel_tables();               // 4: the kernel's page tables, CR3 switch
+	mm_bringup_buddy();                       // 5: the buddy takes all free memory
+	smp_bringup(&info, opts.test_ap_missing); // 6: other CPUs, then the low remap goes
 
 	if (opts.test_pagefault)
 		boot_test_page_fault(); // test only: never returns

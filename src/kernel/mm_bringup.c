@@ -3,6 +3,8 @@
  */
 #include "mm_bringup.h"
 
+#include "kernel/memory_map.h"
+
 #include "arch/x86_64/cpu.h"
 #include "kernel/modules.h"
 #include "arch/x86_64/kstack.h"
@@ -112,14 +114,29 @@ static void gather_params(const struct mb2_info *info, uint64_t mbi_phys, struct
 	}
 }
 
-void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys)
+/* What stages 2 to 4 need to know about the kernel and the boot loader,
+ * gathered once by mm_bringup_memblock(). Large: kept off the stack. */
+static struct mm_boot_params params;
+
+void mm_bringup_memblock(const struct mb2_info *info, uint64_t mbi_phys)
 {
-	static struct mm_boot_params params; /* large: keep it off the stack */
 	gather_params(info, mbi_phys, &params);
 	check(mm_memblock_stage(&params), "stage 2 (memblock)");
+}
+
+void mm_bringup_bump(void)
+{
 	check(mm_bump_stage(&params), "stage 3 (bump)");
+}
+
+void mm_bringup_kernel_tables(void)
+{
 	check(mm_paging_stage(&params), "stage 4 (page tables)");
 	cpu_enable_global_pages(); // the kernel's pages now survive CR3 reloads
+}
+
+void mm_bringup_buddy(void)
+{
 	check(mm_buddy_stage(), "stage 5 (buddy)");
 	if (log_enabled(LOG_DEBUG)) { // `debug`: the tables behind the stage lines
 		phys_area_dump();

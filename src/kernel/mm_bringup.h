@@ -21,9 +21,23 @@ void mm_bringup_page_poisoning(bool on);
 /* Stage 1: the memory map into phys_memory_area[]. */
 void mm_bringup_phys_areas(const struct mb2_info *info);
 
-/* Stages 2 to 5: memblock, bump, the kernel's tables and CR3 switch, buddy.
- * mbi_phys is where the boot information lies (it stays reserved). */
-void mm_bringup(const struct mb2_info *info, uint64_t mbi_phys);
+/* Stage 2: memblock's memory and reserved regions. Gathers first what
+ * stages 2 to 4 need (the kernel image's sections from the linker script,
+ * the boot information at mbi_phys, the modules, the early tables, the
+ * trampoline's pages); all of it stays reserved. */
+void mm_bringup_memblock(const struct mb2_info *info, uint64_t mbi_phys);
+
+/* Stage 3: the bump allocator, from the end of the kernel image. */
+void mm_bringup_bump(void);
+
+/* Stage 4: the kernel's own page tables (direct map, W^X image, stacks
+ * above guard pages, the trampoline's low remap), the CR3 switch in
+ * mm_switch_to_kernel_tables(), then global pages on. */
+void mm_bringup_kernel_tables(void);
+
+/* Stage 5: the buddy takes over all free memory (with `debug`, the tables
+ * of stages 1, 2 and 5 are printed after it). */
+void mm_bringup_buddy(void);
 
 /* After something may have written where it must not (a stack overflow):
  * check memblock's and the buddy's tables, as far as the current stage has

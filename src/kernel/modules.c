@@ -4,6 +4,7 @@
 #include "kernel/panic.h"
 #include "lib/crc32.h"
 #include "lib/format.h"
+#include "mm/mm_types.h"
 
 static uint32_t recorded_crc[MODULES_MAX];
 

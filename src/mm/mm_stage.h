@@ -5,6 +5,25 @@
  * the bump allocator after the buddy took over, or the buddy before it
  * exists, returns MM_ERR_WRONG_STAGE with a message instead of corrupting
  * memory silently.
+ *
+ * Where each stage lives. kernel_main (src/kernel/main.c) calls the kernel
+ * side, one line per stage; that calls the src/mm stage function, which
+ * uses the stage's own files:
+ *
+ *  stage  kernel_main calls          src/mm stage function  its files                   chapter
+ *  1      mm_bringup_phys_areas()    mb2_fill_phys_areas()  phys_area.c, range_table.c  5
+ *                                    (src/kernel/memory_map.c)
+ *  2      mm_bringup_memblock()      mm_memblock_stage()    memblock.c, range_table.c   6
+ *  3      mm_bringup_bump()          mm_bump_stage()        bump.c, frame_source.h      7
+ *  4      mm_bringup_kernel_tables() mm_paging_stage()      paging.c, pt_space.c,       8
+ *                                    (mm_switch_to_kernel_  pt_walk.c, pt_entry.h
+ *                                    tables: the CR3 switch)
+ *  5      mm_bringup_buddy()         mm_buddy_stage()       buddy.c, percpu_pages.c     9
+ *  6      smp_bringup()              mm_remove_low_remap()  (src/arch/x86_64/smp.c,     12
+ *         (src/kernel/smp_bringup.c)                         trampoline.S, kstack.c)
+ *
+ * The kernel side is src/kernel/mm_bringup.c (stages 1 to 5); the src/mm
+ * stage functions of stages 2 to 6 are in mm_init.c.
  */
 #ifndef MM_STAGE_H
 #define MM_STAGE_H

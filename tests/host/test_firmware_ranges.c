@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "boot/multiboot2.h"
+#include "kernel/memory_map.h"
 #include "host_env.h"
 #include "mb2_builder.h"
 #include "mm/buddy.h"

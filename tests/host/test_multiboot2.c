@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "boot/multiboot2.h"
+#include "kernel/memory_map.h"
 #include "host_env.h"
 #include "mb2_builder.h"
 #include "mm/mm_stage.h"

@@ -1,6 +1,8 @@
 /*
- * multiboot2_mmap.c - stage 1: hand the boot loader's memory map to the
- * phys_memory_area table (src/mm/phys_area.h).
+ * memory_map.c - stage 1: hand the boot loader's memory map (read by the
+ * multiboot2 parser, src/boot/) to the phys_memory_area table
+ * (src/mm/phys_area.h). It lives here, between the two, so that the parser
+ * stays a parser and src/mm knows nothing of multiboot2.
  *
  * Algorithm: check that stage 1 has not run yet; empty the table; add the
  * memory map's usable entries, then all the others (the table sorts and
@@ -12,7 +14,7 @@
  * from 1 MiB up), with a warning that holes above 1 MiB are unknown. With
  * neither, there is nothing to go on: an error, never a guess.
  */
-#include "multiboot2.h"
+#include "memory_map.h"
 
 #include "lib/format.h"
 #include "mm/mm_stage.h"
