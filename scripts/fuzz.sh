@@ -70,8 +70,14 @@ esac
 # Configure (cheap when nothing changed; picks up new targets), then build
 # only this target.
 build=$root/build/clang
-cmake --preset clang >/dev/null
-cmake --build --preset clang --target "fuzz_$target" >/dev/null
+mkdir -p "$root/build"
+# Two campaigns started at once must not configure the same tree together
+# (CMake's files would be written twice): one at a time, under a lock.
+(
+  flock 9
+  cmake --preset clang >/dev/null
+  cmake --build --preset clang --target "fuzz_$target" >/dev/null
+) 9>"$root/build/.fuzz-build.lock"
 binary=$build/fuzz/fuzz_$target
 read -r -a options < <(sed -n 1p "$build/fuzz/targets/$target.args")
 seeds=$(sed -n 2p "$build/fuzz/targets/$target.args")
