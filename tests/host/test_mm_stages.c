@@ -500,6 +500,23 @@ static void a_reserved_entry_inside_usable_ram_is_not_used(void **state)
 	assert_false(host_log_contains("listed as usable and as reserved"));
 }
 
+static void sixteen_tib_of_ram_is_refused_with_the_numbers(void **state)
+{
+	/* RAM itself beyond what 32-bit frame indices number: refused before
+	 * anything is allocated, with the amount and the limit. Memblock only
+	 * records the ranges; no memory is touched. */
+	memblock_reset();
+	mm_stage_force(MM_STAGE_MEMBLOCK);
+	assert_int_equal(memblock_add(MiB(1), GiB(16384)), MM_OK);
+	mm_stage_force(MM_STAGE_PAGING);
+	host_log_clear();
+	assert_int_equal(mm_buddy_stage(), MM_ERR_UNSUPPORTED);
+	assert_true(
+	    host_log_contains("buddy: 16777216 MiB of RAM is too much for the buddy's metadata: frame "
+	                      "indices are 32-bit, so it numbers at most 16 TiB"));
+	assert_int_equal(mm_stage_current(), MM_STAGE_PAGING);
+}
+
 static void a_span_of_16_tib_and_more_that_is_mostly_holes_works(void **state)
 {
 	/*
@@ -563,6 +580,7 @@ int main(void)
 	    STAGES_TEST(removing_the_low_remap_empties_the_lower_half_and_frees_nothing),
 	    STAGES_TEST(removing_the_low_remap_before_the_buddy_is_refused),
 	    STAGES_TEST(a_span_of_16_tib_and_more_that_is_mostly_holes_works),
+	    STAGES_TEST(sixteen_tib_of_ram_is_refused_with_the_numbers),
 	    STAGES_TEST(stress_test_refuses_before_the_buddy_exists),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
