@@ -10,6 +10,9 @@
 # src/lib cannot sneak in, even through another header). And the other way
 # round for the boot-information parser: src/boot includes nothing of
 # src/mm (stage 1's glue between the two is src/kernel/memory_map.c).
+# And src/arch includes nothing of src/kernel: the kernel depends on arch,
+# never back (arch reaches the kernel only through hooks the kernel
+# registers, such as exceptions_set_fatal_handler() in arch/x86_64/fatal.h).
 set -euo pipefail
 . "$(dirname "$0")/lib/script-support.sh"
 exit_with_help_if_asked "$0" "$@"
@@ -32,6 +35,11 @@ while IFS= read -r line; do
   echo "check-mm-separable: the parser in src/boot includes src/mm: $line"
   status=1
 done < <(grep -nE '^\s*#\s*include\s*"(\.\./)*mm/' "$2/src/boot"/*.[chS] || true)
+while IFS= read -r line; do
+  echo "check-mm-separable: src/arch includes a header of src/kernel (arch must not depend on the" \
+       "kernel; register a hook from the kernel instead, see src/arch/x86_64/fatal.h): $line"
+  status=1
+done < <(grep -rnE '^\s*#\s*include\s*"(\.\./)*kernel/' "$2/src/arch" || true)
 count=0
 for f in "$mm"/*.c; do
   if ! "$cc" -std=gnu11 -ffreestanding -fsyntax-only -Wall -Wextra -Werror -Wno-unused-parameter \
@@ -42,5 +50,5 @@ for f in "$mm"/*.c; do
   count=$((count + 1))
 done
 [ $status -eq 0 ] && echo "check-mm-separable: $count files in src/mm compile freestanding with only src/mm headers;" \
-  "src/boot includes nothing of src/mm"
+  "src/boot includes nothing of src/mm; src/arch includes nothing of src/kernel"
 exit $status

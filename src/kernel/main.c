@@ -3,6 +3,7 @@
  */
 #include <stdint.h>
 
+#include "arch/x86_64/fatal.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
 #include "arch/x86_64/tsc.h"
@@ -27,8 +28,10 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early);
 
 void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 {
-	panic_set_exit_on_finish(exit_early != 0); // until the command line is parsed
-	serial8250_init();                         // COM1 console
+	panic_set_exit_on_finish(exit_early != 0);                   // until the command line is parsed
+	exceptions_set_fatal_handler(panic_with_reason);             // arch errors end in panic()
+	exceptions_set_stack_overflow_hook(mm_bringup_check_tables); // MM tables still intact?
+	serial8250_init();                                           // COM1 console
 	kprintf("\nStageOS booting\n");
 	tsc_calibrate();     // the clock behind every stage's time
 	gdt_init_boot_cpu(); // GDT and TSS (double-fault stack)

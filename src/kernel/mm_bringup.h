@@ -1,7 +1,8 @@
 /*
- * mm_bringup.h - the kernel's MM stage driver: gathers what the MM stages
- * need from the linker script and the boot information, runs stages 1 to 5
- * in order, and turns any error they return into a panic (the MM code
+ * mm_bringup.h - the kernel's MM stage driver: one function per MM stage 1
+ * to 5, which kernel_main calls in order (stage 6 is smp_bringup.h). They
+ * gather what the stages need from the linker script and the boot
+ * information and turn any error a stage returns into a panic (the MM code
  * itself never panics).
  */
 #ifndef KERNEL_MM_BRINGUP_H
@@ -42,8 +43,10 @@ void mm_bringup_buddy(void);
 /* After something may have written where it must not (a stack overflow):
  * check memblock's and the buddy's tables, as far as the current stage has
  * set them up, and print one line, "mm: memblock tables consistent, buddy
- * tables consistent" when all is well. The buddy's check takes its lock:
- * do not call this from code that may hold it. */
+ * tables consistent" when all is well. kernel_main registers it as the
+ * arch code's stack-overflow hook (exceptions_set_stack_overflow_hook() in
+ * arch/x86_64/interrupts.h). The buddy's check takes its lock: do not call
+ * this from code that may hold it. */
 void mm_bringup_check_tables(void);
 
 #endif /* KERNEL_MM_BRINGUP_H */

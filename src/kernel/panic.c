@@ -48,6 +48,11 @@ void panic(const char *fmt, ...)
 	cpu_halt_forever();
 }
 
+void panic_with_reason(const char *reason)
+{
+	panic("%s", reason);
+}
+
 void kernel_finish(void)
 {
 	if (exit_on_finish)

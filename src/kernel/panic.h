@@ -12,6 +12,9 @@
 
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 
+/* panic("%s", reason): the fatal handler kernel_main registers for arch code
+ * (arch/x86_64/fatal.h), so that arch needs no kernel header. */
+__attribute__((noreturn)) void panic_with_reason(const char *reason);
 
 /* Whether `exit` was given: set first from entry32.S's early read of the
  * command line (src/boot/early_cmdline.S), so that panics before the full

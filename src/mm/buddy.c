@@ -51,9 +51,24 @@
 #define MAX_CHUNKS ((BUDDY_NONE >> BUDDY_MAX_ORDER) - 1)
 
 /*
- * The allocator's state. buddy_lock guards all of it: every public function
- * below that reads or changes it is a thin wrapper that takes the lock and
- * calls the *_locked function that does the work.
+ * The allocator's state. buddy_lock guards all of it once other CPUs can
+ * call in (stage BUDDY on). Every public function that changes it or walks
+ * its lists takes the lock (buddy_add_free_range, buddy_alloc_pages,
+ * buddy_free_pages, buddy_alloc_cached, buddy_free_cached,
+ * buddy_set_poisoning, buddy_set_use_after_free_hook, buddy_dump,
+ * buddy_check_invariants(_counting), buddy_for_each_free_block); most are
+ * thin wrappers around a *_locked function that does the work. These take
+ * no lock, each for a reason:
+ *  - buddy_init_ram, buddy_init and buddy_reset run while one CPU is alone
+ *    (stage PAGING, or a host test between cases);
+ *  - buddy_cache_page and buddy_uncache_page change only the state byte of
+ *    a page its holder owns (see buddy.h);
+ *  - buddy_poisoning, buddy_poisoned_pages, buddy_free_pages_total,
+ *    buddy_free_blocks, buddy_managed_pages, buddy_managed_span,
+ *    buddy_metadata and buddy_frame_info_at read words without it: a
+ *    snapshot for printing and tests, possibly stale by the time it is
+ *    used, never a decision the allocator relies on;
+ *  - buddy_order_for_bytes and buddy_frame_source read no state.
  */
 static struct mm_spinlock buddy_lock = MM_SPINLOCK_INIT;
 static struct buddy_frame *frames;    /* links, one entry per frame index */

@@ -1,9 +1,11 @@
 /*
  * mm_env.h - everything src/mm/ needs from the environment it runs in.
  *
- * The kernel implements these in src/arch/x86_64/mm_env.c; the host tests
- * implement them in tests/host/host_env.c over a malloc'd arena that stands
- * in for physical memory. Nothing else in src/mm/ knows where it runs.
+ * The kernel implements these in src/arch/x86_64/mm_env.c; the host tests,
+ * the fuzzers (fuzz/) and the benchmarks (bench/) all link
+ * tests/host/host_env.c, which implements them over a malloc'd arena that
+ * stands in for physical memory. Nothing else in src/mm/ knows where it
+ * runs.
  */
 #ifndef MM_ENV_H
 #define MM_ENV_H
@@ -27,8 +29,9 @@ void mm_tlb_flush_all(void);
 void mm_cpu_relax(void);
 
 /* This CPU's number, 0 for the boot CPU, below the number of CPUs: it picks
- * the per-CPU page list (percpu_pages.h). The kernel asks the SMP code;
- * host programs give each thread its own. */
+ * the per-CPU page list (percpu_pages.h). The kernel reads it from the
+ * CPU's own record (this_cpu_index(), src/arch/x86_64/this_cpu.h); host
+ * programs give each thread its own. */
 unsigned mm_cpu_index(void);
 /* A clock in microseconds; only the difference between two readings means
  * anything. The stages end their last line with the difference between

@@ -8,10 +8,10 @@
  *
  * Each stage prints one line saying what it produced (stage 4 a few), the
  * last ending with the stage's time from mm_clock_us(), "; stage 2 took
- * 31 us", and returns an error value; the kernel's driver (src/kernel/mm_bringup.c) turns an error into
- * a panic. Everything the stages need to know about the kernel and the boot
- * loader arrives in struct mm_boot_params, so the same code runs in host
- * tests over an arena.
+ * 31 us", and returns an error value; the kernel's driver
+ * (src/kernel/mm_bringup.c) turns an error into a panic. Everything the
+ * stages need to know about the kernel and the boot loader arrives in
+ * struct mm_boot_params, so the same code runs in host tests over an arena.
  */
 #ifndef MM_INIT_H
 #define MM_INIT_H
@@ -117,7 +117,6 @@ enum mm_error mm_remove_low_remap(void);
 
 /* The kernel's address space (valid after mm_paging_stage). */
 struct pt_space *mm_kernel_space(void);
-
 
 /* Log the live W+X ranges; returns how many 4 KiB pages are W+X (0 is the
  * only good answer: from the CR3 switch on, nothing may be both). */

@@ -3,13 +3,15 @@
  * vector's name, the error code, where it happened, every general register,
  * CR2 and CR3, and for a page fault the error bits decoded into words. A
  * double fault caused by a kernel stack overflow is named as such first.
- * Then it panics: no exception is recoverable in this kernel yet.
+ * Then it stops through the fatal handler (fatal.h; the kernel registers
+ * panic()): no exception is recoverable in this kernel yet.
  */
 #include "interrupts.h"
 
+#include <stddef.h>
+
 #include "cpu.h"
-#include "kernel/mm_bringup.h"
-#include "kernel/panic.h"
+#include "fatal.h"
 #include "kstack.h"
 #include "this_cpu.h"
 #include "lib/format.h"
@@ -85,6 +87,13 @@ static void print_registers(const struct interrupt_frame *f, uint64_t cr2)
 		print_page_fault_bits(f->error_code);
 }
 
+static void (*stack_overflow_hook)(void);
+
+void exceptions_set_stack_overflow_hook(void (*fn)(void))
+{
+	stack_overflow_hook = fn;
+}
+
 /*
  * How a kernel stack overflow arrives: a write just below the stack lands
  * in its guard page and page-faults. The CPU then cannot push the page
@@ -94,8 +103,9 @@ static void print_registers(const struct interrupt_frame *f, uint64_t cr2)
  * frame's RSP is where the stack stood: already inside the guard when a
  * function lowered RSP before writing, or at the very bottom of the stack
  * when a push or call was the write. If either is in a guard page, say
- * whose stack overflowed, dump the registers, check that the memory
- * manager's tables below the stack are intact, and panic.
+ * whose stack overflowed, dump the registers, run the kernel's hook (it
+ * checks that the memory manager's tables below the stack are intact), and
+ * stop.
  */
 static void report_stack_overflow(const struct interrupt_frame *f, uint64_t cr2)
 {
@@ -116,8 +126,9 @@ static void report_stack_overflow(const struct interrupt_frame *f, uint64_t cr2)
 		    "[0x%lx-0x%lx) (CPU %u's %s)\n",
 		    cpu, f->rsp, cr2, s.bottom, s.top, owner, kstack_kind_name(kind));
 	print_registers(f, cr2);
-	mm_bringup_check_tables();
-	panic("kernel stack overflow on CPU %u (RSP 0x%lx)", cpu, f->rsp);
+	if (stack_overflow_hook != NULL)
+		stack_overflow_hook();
+	arch_fatal("kernel stack overflow on CPU %u (RSP 0x%lx)", cpu, f->rsp);
 }
 
 void exception_report(struct interrupt_frame *f)
@@ -126,5 +137,5 @@ void exception_report(struct interrupt_frame *f)
 	if (f->vector == 8)
 		report_stack_overflow(f, cr2); /* returns only if it was not one */
 	print_registers(f, cr2);
-	panic("%s at RIP 0x%lx (CR2 0x%lx)", exception_name(f->vector), f->rip, cr2);
+	arch_fatal("%s at RIP 0x%lx (CR2 0x%lx)", exception_name(f->vector), f->rip, cr2);
 }

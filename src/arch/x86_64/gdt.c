@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "kernel/panic.h"
+#include "fatal.h"
 #include "kstack.h"
 
 struct gdt_pointer {
@@ -40,7 +40,7 @@ void gdt_init_cpu(struct gdt_cpu_tables *tables, unsigned cpu)
 	 * CPU can still run after its kernel stack ran into its guard page. */
 	uint64_t df_top = kstack_get(cpu, KSTACK_DOUBLE_FAULT).top;
 	if (df_top == 0)
-		panic("gdt_init_cpu: CPU %u has no double-fault stack", cpu);
+		arch_fatal("gdt_init_cpu: CPU %u has no double-fault stack", cpu);
 	t->ist[IST_DOUBLE_FAULT - 1] = df_top;
 	t->iomap_base = sizeof(*t); /* no I/O permission bitmap */
 

@@ -30,8 +30,12 @@ void interrupt_entry(struct interrupt_frame *frame);
 /* Run fn for interrupt vector v (>= 32); fn sends the EOI if one is due. */
 void idt_set_handler(uint8_t vector, void (*fn)(void));
 
-/* Print the exception report and panic. */
+/* Print the exception report and stop through arch_fatal() (fatal.h). */
 __attribute__((noreturn)) void exception_report(struct interrupt_frame *frame);
+
+/* After a stack-overflow report, before stopping, call fn (the kernel uses
+ * it to check the MM tables); nothing is called until one is set. */
+void exceptions_set_stack_overflow_hook(void (*fn)(void));
 
 /* The name of exception vector v, e.g. "page fault". */
 const char *exception_name(uint64_t vector);
