@@ -73,7 +73,7 @@ static bool initialised;
 /* The first block of each order's list, or BUDDY_NONE when it is empty. */
 static uint32_t free_head[BUDDY_MAX_ORDER + 1] = {[0 ... BUDDY_MAX_ORDER] = BUDDY_NONE};
 static size_t free_count[BUDDY_MAX_ORDER + 1]; /* blocks on each list */
-static uint64_t free_pages;                    /* pages on all lists */
+static uint64_t free_page_count;               /* pages on all lists */
 static uint64_t managed_pages;                 /* pages ever added */
 
 /* Page poisoning: whether frees poison, how many free frames are flagged
@@ -119,7 +119,7 @@ static void list_push(uint32_t idx, unsigned order)
 		frames[f->next].prev = idx;
 	free_head[order] = idx;
 	free_count[order]++;
-	free_pages += 1ULL << order;
+	free_page_count += 1ULL << order;
 }
 
 static void list_remove(uint32_t idx)
@@ -134,7 +134,7 @@ static void list_remove(uint32_t idx)
 		frames[f->next].prev = f->prev;
 	f->next = f->prev = BUDDY_NONE;
 	free_count[order]--;
-	free_pages -= 1ULL << order;
+	free_page_count -= 1ULL << order;
 }
 
 /* Put the block at idx (its frames already marked: head anything, the rest
@@ -338,7 +338,7 @@ enum mm_error buddy_init_ram(const struct buddy_ram_range *ram, size_t count, vo
 		free_head[o] = BUDDY_NONE;
 		free_count[o] = 0;
 	}
-	free_pages = 0;
+	free_page_count = 0;
 	managed_pages = 0;
 	poisoned_pages = 0;
 	initialised = true;
@@ -554,7 +554,7 @@ static enum mm_error alloc_pages_locked(unsigned order, phys_addr_t *out, struct
 		found++;
 	if (found > BUDDY_MAX_ORDER) {
 		mm_log("buddy_alloc_pages: no free block of order %u or larger (0x%lx pages free)\n", order,
-		       free_pages);
+		       free_page_count);
 		return MM_ERR_NO_MEMORY;
 	}
 
@@ -763,9 +763,9 @@ unsigned buddy_order_for_bytes(uint64_t size_bytes)
 	return order;
 }
 
-uint64_t buddy_free_pages_total(void)
+uint64_t buddy_count_free_pages(void)
 {
-	return free_pages;
+	return free_page_count;
 }
 
 size_t buddy_free_blocks(unsigned order)
@@ -801,8 +801,8 @@ static void dump_locked(void)
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
 		mm_log("buddy: order %2u (%5lu KiB blocks): %zu free\n", o, (uint64_t)(PAGE_SIZE << o) >> 10,
 		       free_count[o]);
-	mm_log("buddy: 0x%lx of 0x%lx managed pages free (%lu MiB)\n", free_pages, managed_pages,
-	       (free_pages << PAGE_SHIFT) >> 20);
+	mm_log("buddy: 0x%lx of 0x%lx managed pages free (%lu MiB)\n", free_page_count, managed_pages,
+	       (free_page_count << PAGE_SHIFT) >> 20);
 }
 
 void buddy_dump(void)
@@ -993,9 +993,9 @@ static bool check_invariants_locked(uint64_t *cached)
 		if (!check_list(o, &pages))
 			return false;
 	}
-	if (pages != free_pages) {
+	if (pages != free_page_count) {
 		mm_log("buddy_check_invariants: lists hold 0x%lx pages, counter says 0x%lx\n", pages,
-		       free_pages);
+		       free_page_count);
 		return false;
 	}
 	return check_frames(cached);
@@ -1056,7 +1056,7 @@ void buddy_reset(void)
 		free_head[o] = BUDDY_NONE;
 		free_count[o] = 0;
 	}
-	free_pages = 0;
+	free_page_count = 0;
 	managed_pages = 0;
 	poisoning = false;
 	poisoned_pages = 0;

@@ -372,11 +372,11 @@ enum mm_error mm_buddy_stage(void)
 	/* From now on the kernel's tables grow with buddy frames, through this
 	 * CPU's list of single pages. */
 	kernel_space.frames = page_frame_source();
-	uint64_t free_pages = buddy_free_pages_total();
+	uint64_t free_page_count = buddy_count_free_pages();
 	mm_log("buddy: took over %zu free ranges: %lu free pages (%lu MiB) in blocks of up to %lu KiB, "
 	       "metadata %lu KiB at 0x%lx; stage 5 took %lu us\n",
-	       ranges, free_pages, free_pages >> (20 - PAGE_SHIFT), BUDDY_MAX_BLOCK >> 10, meta_bytes >> 10,
-	       meta_phys, mm_clock_us() - start_us);
+	       ranges, free_page_count, free_page_count >> (20 - PAGE_SHIFT), BUDDY_MAX_BLOCK >> 10,
+	       meta_bytes >> 10, meta_phys, mm_clock_us() - start_us);
 	return MM_OK;
 }
 
@@ -404,7 +404,7 @@ enum mm_error mm_remove_low_remap(void)
 	enum mm_error err = mm_stage_check("mm_remove_low_remap", MM_STAGE_BUDDY, MM_STAGE_BUDDY);
 	if (err != MM_OK)
 		return err;
-	uint64_t free_before = buddy_free_pages_total();
+	uint64_t free_before = buddy_count_free_pages();
 	/* pt_unmap_range never frees mapped frames; the empty tables stay in
 	 * place (a few KiB) in case the range is mapped again. This CPU's TLB
 	 * forgets exactly the pages that changed. */
@@ -418,9 +418,9 @@ enum mm_error mm_remove_low_remap(void)
 		       lowest);
 		return MM_ERR_INVALID;
 	}
-	if (buddy_free_pages_total() != free_before) {
+	if (buddy_count_free_pages() != free_before) {
 		mm_log("mm_remove_low_remap: the buddy's free pages changed from %lu to %lu\n", free_before,
-		       buddy_free_pages_total());
+		       buddy_count_free_pages());
 		return MM_ERR_INVALID;
 	}
 	if ((err = mm_stage_advance(MM_STAGE_SMP)) != MM_OK)

@@ -279,7 +279,7 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 	 * held at once (every one a single page). That list must fit one
 	 * largest block, which caps a round at about 1 GiB. */
 	uint64_t round_bytes = cfg->round_bytes;
-	uint64_t free_bytes = page_free_total() * PAGE_SIZE;
+	uint64_t free_bytes = page_count_free() * PAGE_SIZE;
 	if (round_bytes > free_bytes / 2)
 		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
 	uint64_t max_round = (BUDDY_MAX_BLOCK / sizeof(struct held_block) - 1) * PAGE_SIZE;
@@ -289,16 +289,16 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 	if ((err = take_bookkeeping(&s)) != MM_OK)
 		return err;
 	/* The book-keeping may have used memory the round wanted: cap again. */
-	free_bytes = page_free_total() * PAGE_SIZE;
+	free_bytes = page_count_free() * PAGE_SIZE;
 	if (round_bytes > free_bytes / 2)
 		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
 	r->round_bytes = round_bytes;
-	r->free_pages_before = page_free_total();
+	r->free_pages_before = page_count_free();
 
 	for (unsigned round = 0; round < cfg->rounds && err == MM_OK; round++)
 		err = run_round(&s, cfg, round_bytes, r);
 
-	r->free_pages_after = page_free_total();
+	r->free_pages_after = page_count_free();
 	free_bookkeeping(&s);
 	if (err != MM_OK)
 		return err;

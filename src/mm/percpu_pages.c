@@ -81,9 +81,9 @@ unsigned percpu_pages_cached_on(unsigned cpu)
 	return cpu < PCP_MAX_CPUS ? __atomic_load_n(&lists[cpu].count, __ATOMIC_RELAXED) : 0;
 }
 
-uint64_t page_free_total(void)
+uint64_t page_count_free(void)
 {
-	return buddy_free_pages_total() + percpu_pages_cached();
+	return buddy_count_free_pages() + percpu_pages_cached();
 }
 
 void percpu_pages_drain_this_cpu(void)
