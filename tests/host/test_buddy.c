@@ -449,6 +449,8 @@ static void freeing_a_frame_never_handed_out_is_refused_as_already_free(void **s
 	struct snapshot before = take_snapshot();
 	assert_int_equal(buddy_free_pages(MiB(2), 0), MM_ERR_DOUBLE_FREE);
 	assert_true(host_log_contains("buddy_free_pages: double free of 0x200000 (order 0)"));
+	/* A double free means someone's book-keeping is wrong: an error. */
+	assert_int_equal(host_log_level("buddy_free_pages: double free of 0x200000"), MM_LOG_ERROR);
 	assert_unchanged(&before);
 }
 

@@ -12,6 +12,7 @@
 #include "mm/buddy.h"
 #include "mm/bump.h"
 #include "mm/memblock.h"
+#include "mm/mm_env.h"
 #include "mm/mm_init.h"
 #include "mm/mm_selftest.h"
 #include "mm/mm_stage.h"
@@ -147,6 +148,9 @@ static void each_stage_ends_its_last_line_with_its_time(void **state)
 	assert_true(host_log_contains("3 reserved regions (1345 KiB); stage 2 took 7 us\n"));
 	assert_true(host_log_contains(" (the end of the kernel image); stage 3 took 7 us\n"));
 	assert_true(host_log_contains("paging: W^X audit: 0 writable+executable pages; stage 4 took 7 us\n"));
+	/* A stage line is a normal boot line. */
+	assert_int_equal(host_log_level("paging: W^X audit: 0 writable+executable pages; stage 4"),
+	                 MM_LOG_INFO);
 	assert_true(host_log_contains("; stage 5 took 7 us\n"));
 }
 
