@@ -112,13 +112,13 @@ static void buddy_start(void)
  * otherwise the run measured something other than what it claims. */
 static void expect_all_free(const char *after)
 {
-	if (page_free_total() != SPAN_PAGES || !page_check_invariants())
-		bench_fail(after, "pages were lost or the lists disagree", (unsigned long)page_free_total());
+	if (page_count_free() != SPAN_PAGES || !page_check_invariants())
+		bench_fail(after, "pages were lost or the lists disagree", (unsigned long)page_count_free());
 	percpu_pages_drain_all();
-	if (buddy_free_pages_total() != SPAN_PAGES || !buddy_check_invariants()) {
+	if (buddy_count_free_pages() != SPAN_PAGES || !buddy_check_invariants()) {
 		fprintf(stderr,
 		        "benchmark failed: after %s, %lu of %lu pages are free or the invariants broke\n",
-		        after, (unsigned long)buddy_free_pages_total(), (unsigned long)SPAN_PAGES);
+		        after, (unsigned long)buddy_count_free_pages(), (unsigned long)SPAN_PAGES);
 		exit(1);
 	}
 }
@@ -287,8 +287,8 @@ static void run_fill_and_free(phys_addr_t *pages, uint64_t *alloc_ns, uint64_t *
 	uint64_t t0 = bench_now_ns();
 	RUN_LOOP(fill, pages);
 	*alloc_ns = bench_now_ns() - t0;
-	if (buddy_free_pages_total() != 0)
-		bench_fail("the fill", "pages are still free", (unsigned long)buddy_free_pages_total());
+	if (buddy_count_free_pages() != 0)
+		bench_fail("the fill", "pages are still free", (unsigned long)buddy_count_free_pages());
 	t0 = bench_now_ns();
 	RUN_LOOP(free_all, pages);
 	*free_ns = bench_now_ns() - t0;

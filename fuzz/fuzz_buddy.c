@@ -84,8 +84,8 @@ static void check_counters(const char *after)
 	           after, buddy_managed_pages(), model_managed);
 	fuzz_check(buddy_poisoned_pages() == model_poisoned, "after %s: 0x%lx poisoned pages, expected 0x%lx",
 	           after, buddy_poisoned_pages(), model_poisoned);
-	fuzz_check(buddy_free_pages_total() == model_managed - model_live_pages,
-	           "after %s: 0x%lx free pages, expected 0x%lx", after, buddy_free_pages_total(),
+	fuzz_check(buddy_count_free_pages() == model_managed - model_live_pages,
+	           "after %s: 0x%lx free pages, expected 0x%lx", after, buddy_count_free_pages(),
 	           model_managed - model_live_pages);
 }
 

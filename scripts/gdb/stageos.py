@@ -344,7 +344,7 @@ class BuddyState:
     initialised: bool
     max_order: int
     free_count: list  # blocks on each order's list
-    free_pages: int  # the allocator's own total
+    free_page_count: int  # the allocator's own total
     managed_pages: int
     first_blocks: list  # per order: physical addresses of the first blocks
 
@@ -379,7 +379,7 @@ def read_buddy(blocks_per_order=4):
         initialised,
         orders - 1,
         counts,
-        int(kernel_var("free_pages", "buddy.c")),
+        int(kernel_var("free_page_count", "buddy.c")),
         int(kernel_var("managed_pages", "buddy.c")),
         [[] for _ in range(orders)],
     )
@@ -728,7 +728,7 @@ Usage: mm-memblock"""
 
 class MmBuddy(gdb.Command):
     """Print the buddy allocator's free blocks per order (free_count[] of
-src/mm/buddy.c), their sum, and the allocator's own total (free_pages).
+src/mm/buddy.c), their sum, and the allocator's own total (free_page_count).
 
 Usage: mm-buddy [N]
 N: how many block addresses to list per order, following the free lists
@@ -758,22 +758,22 @@ the free single pages in the per-CPU lists (src/mm/percpu_pages.c)."""
                 listed += f" (+{more} more)"
             row = f"{order:5}  {format_size(PAGE_SIZE << order):>10}  {count:11}  {listed}"
             gdb.write(row.rstrip() + "\n")
-        agree = "agrees" if summed == state.free_pages else "DISAGREES"
+        agree = "agrees" if summed == state.free_page_count else "DISAGREES"
         gdb.write(
-            f"buddy: {state.free_pages} free pages ({state.free_pages * PAGE_SIZE >> 20} MiB) of "
-            f"{state.managed_pages} managed; the lists hold {summed} pages ({agree} with free_pages)\n"
+            f"buddy: {state.free_page_count} free pages ({state.free_page_count * PAGE_SIZE >> 20} MiB) of "
+            f"{state.managed_pages} managed; the lists hold {summed} pages ({agree} with free_page_count)\n"
         )
         cached = read_percpu_pages()
         busy = ", ".join(f"cpu {cpu}: {n}" for cpu, n in enumerate(cached) if n)
         gdb.write(f"per-CPU lists: {sum(cached)} free single pages{' (' + busy + ')' if busy else ''}; "
-                  f"{state.free_pages + sum(cached)} free pages in all\n")
+                  f"{state.free_page_count + sum(cached)} free pages in all\n")
 
 
 class MmWalk(gdb.Command):
     """Walk one virtual address through the page tables, level by level.
 
 Usage: mm-walk VA [ROOT]
-VA: any expression, e.g. 0xffff800000100000, kernel_main, &free_pages, $rsp;
+VA: any expression, e.g. 0xffff800000100000, kernel_main, &free_page_count, $rsp;
     quote one that has spaces or quotes: mm-walk "'buddy.c'::free_head".
 ROOT: physical address of the PML4 (default: CR3's).
 For each level: the index, the entry's physical address, its value, the

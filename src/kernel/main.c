@@ -63,7 +63,7 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 	mm_bringup_phys_areas(&info);             // 1: memory map -> phys_memory_area[]
 	mm_bringup_memblock(&info, mbi_phys);     // 2: memory and reserved regions
 	mm_bringup_bump();                        // 3: first frames, after the kernel image
-	mm_bringup_kernel_tables();               // 4: the kernel's page tables, CR3 switch
+	mm_bringup_paging();                      // 4: paging: the kernel's own tables, CR3 switch
 	mm_bringup_buddy();                       // 5: the buddy takes all free memory
 	smp_bringup(&info, opts.test_ap_missing); // 6: other CPUs, then the low remap goes
 

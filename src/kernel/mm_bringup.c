@@ -129,9 +129,9 @@ void mm_bringup_bump(void)
 	check(mm_bump_stage(&params), "stage 3 (bump)");
 }
 
-void mm_bringup_kernel_tables(void)
+void mm_bringup_paging(void)
 {
-	check(mm_paging_stage(&params), "stage 4 (page tables)");
+	check(mm_paging_stage(&params), "stage 4 (paging)");
 	cpu_enable_global_pages(); // the kernel's pages now survive CR3 reloads
 }
 

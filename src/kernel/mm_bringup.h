@@ -34,7 +34,7 @@ void mm_bringup_bump(void);
 /* Stage 4: the kernel's own page tables (direct map, W^X image, stacks
  * above guard pages, the trampoline's low remap), the CR3 switch in
  * mm_switch_to_kernel_tables(), then global pages on. */
-void mm_bringup_kernel_tables(void);
+void mm_bringup_paging(void);
 
 /* Stage 5: the buddy takes over all free memory (with `debug`, the tables
  * of stages 1, 2 and 5 are printed after it). */

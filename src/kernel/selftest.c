@@ -43,7 +43,7 @@ static void concurrent_stress(void)
 	/* Room for a result per CPU that has an index, from the buddy: taken
 	 * after the first count of free pages and given back before the second,
 	 * so both count what the rest of the kernel holds. */
-	uint64_t free_before = page_free_total();
+	uint64_t free_before = page_count_free();
 	unsigned known = smp_cpus_known();
 	unsigned order = buddy_order_for_bytes(known * sizeof(struct buddy_worker_result));
 	phys_addr_t results_pa;
@@ -74,7 +74,7 @@ static void concurrent_stress(void)
 	err = buddy_free_pages(results_pa, order);
 	if (err != MM_OK)
 		panic("selftest: giving back the results block 0x%lx: %s", results_pa, mm_strerror(err));
-	uint64_t free_after = page_free_total();
+	uint64_t free_after = page_count_free();
 	if (free_after != free_before)
 		panic("selftest: concurrent buddy stress: %lu free pages before, %lu after", free_before,
 		      free_after);

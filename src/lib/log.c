@@ -29,7 +29,7 @@ int log_enabled(enum log_level level)
 	return level <= threshold;
 }
 
-int klog(enum log_level level, const char *fmt, ...)
+int vklog(enum log_level level, const char *fmt, va_list ap)
 {
 	if (!log_enabled(level))
 		return 0;
@@ -37,10 +37,16 @@ int klog(enum log_level level, const char *fmt, ...)
 	 * one piece, even when other CPUs print too. */
 	char line[512];
 	int n = ksnprintf(line, sizeof(line), "%s", level <= LOG_DEBUG ? prefixes[level] : "");
-	va_list ap;
-	va_start(ap, fmt);
 	if (n >= 0 && (size_t)n < sizeof(line))
 		kvsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
-	va_end(ap);
 	return kprintf("%s", line);
+}
+
+int klog(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vklog(level, fmt, ap);
+	va_end(ap);
+	return n;
 }

@@ -7,6 +7,8 @@
 #ifndef LOG_H
 #define LOG_H
 
+#include <stdarg.h>
+
 enum log_level {
 	LOG_ERROR = 0, /* "error: " */
 	LOG_WARN = 1,  /* "warning: " */
@@ -22,6 +24,8 @@ int log_enabled(enum log_level level);
 
 /* Print fmt at level (with its prefix) if enabled; returns bytes printed. */
 int klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with a va_list, for wrappers such as the MM's mm_log_at(). */
+int vklog(enum log_level level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 #define pr_err(...)   klog(LOG_ERROR, __VA_ARGS__)
 #define pr_warn(...)  klog(LOG_WARN, __VA_ARGS__)

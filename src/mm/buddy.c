@@ -88,7 +88,7 @@ static bool initialised;
 /* The first block of each order's list, or BUDDY_NONE when it is empty. */
 static uint32_t free_head[BUDDY_MAX_ORDER + 1] = {[0 ... BUDDY_MAX_ORDER] = BUDDY_NONE};
 static size_t free_count[BUDDY_MAX_ORDER + 1]; /* blocks on each list */
-static uint64_t free_pages;                    /* pages on all lists */
+static uint64_t free_page_count;               /* pages on all lists */
 static uint64_t managed_pages;                 /* pages ever added */
 
 /* Page poisoning: whether frees poison, how many free frames are flagged
@@ -134,7 +134,7 @@ static void list_push(uint32_t idx, unsigned order)
 		frames[f->next].prev = idx;
 	free_head[order] = idx;
 	free_count[order]++;
-	free_pages += 1ULL << order;
+	free_page_count += 1ULL << order;
 }
 
 static void list_remove(uint32_t idx)
@@ -149,7 +149,7 @@ static void list_remove(uint32_t idx)
 		frames[f->next].prev = f->prev;
 	f->next = f->prev = BUDDY_NONE;
 	free_count[order]--;
-	free_pages -= 1ULL << order;
+	free_page_count -= 1ULL << order;
 }
 
 /* Put the block at idx (its frames already marked: head anything, the rest
@@ -306,35 +306,35 @@ enum mm_error buddy_init_ram(const struct buddy_ram_range *ram, size_t count, vo
 	if (err != MM_OK)
 		return err;
 	if (initialised) {
-		mm_log("buddy_init: already set up for 0x%lx..0x%lx, refusing another set-up\n", span_lowest,
-		       span_end);
+		mm_warn("buddy_init: already set up for 0x%lx..0x%lx, refusing another set-up\n", span_lowest,
+		        span_end);
 		return MM_ERR_INVALID;
 	}
 	struct metadata_layout l;
 	if (!count_layout(ram, count, &l)) {
-		mm_log("buddy_init: the %zu RAM ranges are empty, or overlap or are out of order\n", count);
+		mm_warn("buddy_init: the %zu RAM ranges are empty, or overlap or are out of order\n", count);
 		return MM_ERR_INVALID;
 	}
 	if (l.chunks > MAX_CHUNKS) {
-		mm_log("buddy_init: %lu chunks of 4 MiB hold RAM, more than the %u that 32-bit frame indices "
-		       "can number (%lu GiB)\n",
-		       l.chunks, MAX_CHUNKS,
-		       (uint64_t)MAX_CHUNKS >> (BUDDY_SECTION_SHIFT - BUDDY_CHUNK_SHIFT));
+		mm_warn(
+		    "buddy_init: %lu chunks of 4 MiB hold RAM, more than the %u that 32-bit frame indices "
+		    "can number (%lu GiB)\n",
+		    l.chunks, MAX_CHUNKS, (uint64_t)MAX_CHUNKS >> (BUDDY_SECTION_SHIFT - BUDDY_CHUNK_SHIFT));
 		return MM_ERR_INVALID;
 	}
 	uint64_t need = layout_bytes(&l);
 	if (metadata == NULL) {
-		mm_log("buddy_init: metadata pointer is NULL (need 0x%lx bytes)\n", need);
+		mm_warn("buddy_init: metadata pointer is NULL (need 0x%lx bytes)\n", need);
 		return MM_ERR_INVALID;
 	}
 	if (!IS_ALIGNED((uintptr_t)metadata, 8)) {
-		mm_log("buddy_init: metadata at 0x%lx is not 8-byte aligned\n",
-		       (uint64_t)(uintptr_t)metadata);
+		mm_warn("buddy_init: metadata at 0x%lx is not 8-byte aligned\n",
+		        (uint64_t)(uintptr_t)metadata);
 		return MM_ERR_MISALIGNED;
 	}
 	if (metadata_bytes < need) {
-		mm_log("buddy_init: metadata of 0x%lx bytes is too small, need 0x%lx bytes\n", metadata_bytes,
-		       need);
+		mm_warn("buddy_init: metadata of 0x%lx bytes is too small, need 0x%lx bytes\n",
+		        metadata_bytes, need);
 		return MM_ERR_NO_MEMORY;
 	}
 
@@ -353,7 +353,7 @@ enum mm_error buddy_init_ram(const struct buddy_ram_range *ram, size_t count, vo
 		free_head[o] = BUDDY_NONE;
 		free_count[o] = 0;
 	}
-	free_pages = 0;
+	free_page_count = 0;
 	managed_pages = 0;
 	poisoned_pages = 0;
 	initialised = true;
@@ -364,7 +364,7 @@ enum mm_error buddy_init(phys_addr_t lowest, phys_addr_t highest_end, void *meta
 {
 	struct buddy_ram_range r;
 	if (!one_range(lowest, highest_end, &r)) {
-		mm_log("buddy_init: span 0x%lx..0x%lx is empty\n", lowest, highest_end);
+		mm_warn("buddy_init: span 0x%lx..0x%lx is empty\n", lowest, highest_end);
 		return MM_ERR_INVALID;
 	}
 	return buddy_init_ram(&r, 1, metadata, metadata_bytes);
@@ -448,31 +448,31 @@ static enum mm_error add_free_range_locked(phys_addr_t base, uint64_t size_bytes
 	if (err != MM_OK)
 		return err;
 	if (!initialised) {
-		mm_log("buddy_add_free_range: buddy_init has not run, cannot add 0x%lx + 0x%lx\n", base,
-		       size_bytes);
+		mm_warn("buddy_add_free_range: buddy_init has not run, cannot add 0x%lx + 0x%lx\n", base,
+		        size_bytes);
 		return MM_ERR_INVALID;
 	}
 	if (size_bytes == 0 || base + size_bytes < base) {
-		mm_log("buddy_add_free_range: range 0x%lx + 0x%lx is empty or wraps\n", base, size_bytes);
+		mm_warn("buddy_add_free_range: range 0x%lx + 0x%lx is empty or wraps\n", base, size_bytes);
 		return MM_ERR_INVALID;
 	}
 	if (base < span_lowest || base + size_bytes > span_end) {
-		mm_log("buddy_add_free_range: range 0x%lx..0x%lx is outside the span 0x%lx..0x%lx\n", base,
-		       base + size_bytes, span_lowest, span_end);
+		mm_warn("buddy_add_free_range: range 0x%lx..0x%lx is outside the span 0x%lx..0x%lx\n", base,
+		        base + size_bytes, span_lowest, span_end);
 		return MM_ERR_INVALID;
 	}
 	phys_addr_t start = ALIGN_UP(base, PAGE_SIZE);
 	phys_addr_t end = ALIGN_DOWN(base + size_bytes, PAGE_SIZE);
 	if (start >= end) {
-		mm_log("buddy_add_free_range: range 0x%lx + 0x%lx holds no whole page, nothing added\n", base,
-		       size_bytes);
+		mm_warn("buddy_add_free_range: range 0x%lx + 0x%lx holds no whole page, nothing added\n",
+		        base, size_bytes);
 		return MM_OK;
 	}
 	phys_addr_t missing;
 	if (!range_has_metadata(start, end, &missing)) {
-		mm_log("buddy_add_free_range: range 0x%lx..0x%lx includes 0x%lx, which is not in the RAM "
-		       "given to buddy_init\n",
-		       start, end, missing);
+		mm_warn("buddy_add_free_range: range 0x%lx..0x%lx includes 0x%lx, which is not in the RAM "
+		        "given to buddy_init\n",
+		        start, end, missing);
 		return MM_ERR_INVALID;
 	}
 
@@ -484,8 +484,9 @@ static enum mm_error add_free_range_locked(phys_addr_t base, uint64_t size_bytes
 			uint64_t i = first;
 			while (info[i].state == BUDDY_FRAME_UNMANAGED)
 				i++;
-			mm_log("buddy_add_free_range: frame 0x%lx of range 0x%lx..0x%lx is already managed\n",
-			       index_to_pa(i), start, end);
+			mm_warn(
+			    "buddy_add_free_range: frame 0x%lx of range 0x%lx..0x%lx is already managed\n",
+			    index_to_pa(i), start, end);
 			return MM_ERR_OVERLAP;
 		}
 	}
@@ -539,7 +540,7 @@ static bool poison_check_block(uint32_t idx, unsigned order, struct poison_repor
 		const uint8_t *page = mm_phys_to_virt(index_to_pa(i));
 		uint64_t offset;
 		if (!page_poison_intact(page, &offset)) {
-			mm_log(
+			mm_err(
 			    "buddy_alloc_pages: use after free: page 0x%lx changed at offset 0x%lx after it "
 			    "was freed (byte 0x%02x, poison 0x%02x); the order-%u block at 0x%lx is kept out "
 			    "of use\n",
@@ -557,19 +558,19 @@ static enum mm_error alloc_pages_locked(unsigned order, phys_addr_t *out, struct
 	if (err != MM_OK)
 		return err;
 	if (order > BUDDY_MAX_ORDER) {
-		mm_log("buddy_alloc_pages: order %u is above the maximum %u\n", order, BUDDY_MAX_ORDER);
+		mm_warn("buddy_alloc_pages: order %u is above the maximum %u\n", order, BUDDY_MAX_ORDER);
 		return MM_ERR_INVALID;
 	}
 	if (out == NULL) {
-		mm_log("buddy_alloc_pages: out pointer is NULL (order %u)\n", order);
+		mm_warn("buddy_alloc_pages: out pointer is NULL (order %u)\n", order);
 		return MM_ERR_INVALID;
 	}
 	unsigned found = order;
 	while (found <= BUDDY_MAX_ORDER && free_head[found] == BUDDY_NONE)
 		found++;
 	if (found > BUDDY_MAX_ORDER) {
-		mm_log("buddy_alloc_pages: no free block of order %u or larger (0x%lx pages free)\n", order,
-		       free_pages);
+		mm_warn("buddy_alloc_pages: no free block of order %u or larger (0x%lx pages free)\n", order,
+		        free_page_count);
 		return MM_ERR_NO_MEMORY;
 	}
 
@@ -626,52 +627,52 @@ static enum mm_error check_free(const char *fn, phys_addr_t pa, unsigned order, 
 	if (err != MM_OK)
 		return err;
 	if (order > BUDDY_MAX_ORDER) {
-		mm_log("%s: order %u of 0x%lx is above the maximum %u\n", fn, order, pa, BUDDY_MAX_ORDER);
+		mm_warn("%s: order %u of 0x%lx is above the maximum %u\n", fn, order, pa, BUDDY_MAX_ORDER);
 		return MM_ERR_INVALID;
 	}
 	if (!IS_ALIGNED(pa, PAGE_SIZE << order)) {
-		mm_log("%s: 0x%lx is not aligned to the order-%u block size 0x%lx\n", fn, pa, order,
-		       (uint64_t)(PAGE_SIZE << order));
+		mm_warn("%s: 0x%lx is not aligned to the order-%u block size 0x%lx\n", fn, pa, order,
+		        (uint64_t)(PAGE_SIZE << order));
 		return MM_ERR_MISALIGNED;
 	}
 	if (!initialised || pa < span_lowest || pa >= span_end) {
-		mm_log("%s: 0x%lx (order %u) is outside the managed span 0x%lx..0x%lx\n", fn, pa, order,
-		       span_lowest, span_end);
+		mm_warn("%s: 0x%lx (order %u) is outside the managed span 0x%lx..0x%lx\n", fn, pa, order,
+		        span_lowest, span_end);
 		return MM_ERR_NOT_OWNED;
 	}
 	uint32_t idx = pa_to_index(pa);
 	const struct buddy_frame_info *f = idx == BUDDY_NONE ? NULL : &info[idx];
 	switch (f ? f->state : BUDDY_FRAME_UNMANAGED) {
 	case BUDDY_FRAME_UNMANAGED:
-		mm_log("%s: 0x%lx (order %u) is a hole or reserved frame the buddy never managed\n", fn, pa,
-		       order);
+		mm_warn("%s: 0x%lx (order %u) is a hole or reserved frame the buddy never managed\n", fn, pa,
+		        order);
 		return MM_ERR_RESERVED;
 	case BUDDY_FRAME_FREE_HEAD:
-		mm_log("%s: double free of 0x%lx (order %u): it heads a free block of order %u\n", fn, pa,
+		mm_err("%s: double free of 0x%lx (order %u): it heads a free block of order %u\n", fn, pa,
 		       order, f->order);
 		return MM_ERR_DOUBLE_FREE;
 	case BUDDY_FRAME_CACHED:
-		mm_log("%s: double free of 0x%lx (order %u): it is free in a per-CPU page list\n", fn, pa,
+		mm_err("%s: double free of 0x%lx (order %u): it is free in a per-CPU page list\n", fn, pa,
 		       order);
 		return MM_ERR_DOUBLE_FREE;
 	case BUDDY_FRAME_TAIL: {
 		uint64_t head = head_of_tail(idx);
 		if (info[head].state == BUDDY_FRAME_FREE_HEAD) {
-			mm_log("%s: double free of 0x%lx (order %u): it lies in the free block at 0x%lx of "
+			mm_err("%s: double free of 0x%lx (order %u): it lies in the free block at 0x%lx of "
 			       "order %u\n",
 			       fn, pa, order, index_to_pa(head), info[head].order);
 			return MM_ERR_DOUBLE_FREE;
 		}
-		mm_log("%s: 0x%lx (order %u) is inside the allocated block at 0x%lx of order %u, not its "
-		       "head\n",
-		       fn, pa, order, index_to_pa(head), info[head].order);
+		mm_warn("%s: 0x%lx (order %u) is inside the allocated block at 0x%lx of order %u, not its "
+		        "head\n",
+		        fn, pa, order, index_to_pa(head), info[head].order);
 		return MM_ERR_NOT_OWNED;
 	}
 	default: /* BUDDY_FRAME_ALLOCATED_HEAD */ break;
 	}
 	if (f->order != order) {
-		mm_log("%s: 0x%lx was allocated with order %u but freed with order %u\n", fn, pa, f->order,
-		       order);
+		mm_warn("%s: 0x%lx was allocated with order %u but freed with order %u\n", fn, pa, f->order,
+		        order);
 		return MM_ERR_WRONG_ORDER;
 	}
 	*idx_out = idx;
@@ -778,9 +779,9 @@ unsigned buddy_order_for_bytes(uint64_t size_bytes)
 	return order;
 }
 
-uint64_t buddy_free_pages_total(void)
+uint64_t buddy_count_free_pages(void)
 {
-	return free_pages;
+	return free_page_count;
 }
 
 size_t buddy_free_blocks(unsigned order)
@@ -814,10 +815,10 @@ struct buddy_frame_info *buddy_frame_info_at(phys_addr_t pa)
 static void dump_locked(void)
 {
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
-		mm_log("buddy: order %2u (%5lu KiB blocks): %zu free\n", o, (uint64_t)(PAGE_SIZE << o) >> 10,
-		       free_count[o]);
-	mm_log("buddy: 0x%lx of 0x%lx managed pages free (%lu MiB)\n", free_pages, managed_pages,
-	       (free_pages << PAGE_SHIFT) >> 20);
+		mm_info("buddy: order %2u (%5lu KiB blocks): %zu free\n", o, (uint64_t)(PAGE_SIZE << o) >> 10,
+		        free_count[o]);
+	mm_info("buddy: 0x%lx of 0x%lx managed pages free (%lu MiB)\n", free_page_count, managed_pages,
+	        (free_page_count << PAGE_SHIFT) >> 20);
 }
 
 void buddy_dump(void)
@@ -834,7 +835,7 @@ static bool check_list(unsigned order, uint64_t *pages)
 	size_t count = 0;
 	for (uint32_t idx = free_head[order]; idx != BUDDY_NONE; idx = frames[idx].next) {
 		if (idx >= nframes || count >= nframes) {
-			mm_log("buddy_check_invariants: order-%u list runs off the metadata at index 0x%x\n",
+			mm_err("buddy_check_invariants: order-%u list runs off the metadata at index 0x%x\n",
 			       order, idx);
 			return false;
 		}
@@ -842,19 +843,19 @@ static bool check_list(unsigned order, uint64_t *pages)
 		const struct buddy_frame_info *fi = &info[idx];
 		phys_addr_t pa = index_to_pa(idx);
 		if (fi->state != BUDDY_FRAME_FREE_HEAD || fi->order != order) {
-			mm_log("buddy_check_invariants: block 0x%lx on the order-%u list has state %u order "
+			mm_err("buddy_check_invariants: block 0x%lx on the order-%u list has state %u order "
 			       "%u\n",
 			       pa, order, fi->state, fi->order);
 			return false;
 		}
 		if (!IS_ALIGNED(idx, 1ULL << order)) {
-			mm_log(
+			mm_err(
 			    "buddy_check_invariants: block 0x%lx of order %u is misaligned or past the end\n",
 			    pa, order);
 			return false;
 		}
 		if (f->prev != prev) {
-			mm_log("buddy_check_invariants: block 0x%lx on the order-%u list has a wrong prev "
+			mm_err("buddy_check_invariants: block 0x%lx on the order-%u list has a wrong prev "
 			       "link\n",
 			       pa, order);
 			return false;
@@ -862,7 +863,7 @@ static bool check_list(unsigned order, uint64_t *pages)
 		uint64_t buddy = (uint64_t)idx ^ (1ULL << order);
 		if (order < BUDDY_MAX_ORDER && info[buddy].state == BUDDY_FRAME_FREE_HEAD &&
 		    info[buddy].order == order) {
-			mm_log("buddy_check_invariants: free block 0x%lx and its buddy 0x%lx (order %u) are "
+			mm_err("buddy_check_invariants: free block 0x%lx and its buddy 0x%lx (order %u) are "
 			       "not merged\n",
 			       pa, index_to_pa(buddy), order);
 			return false;
@@ -871,7 +872,7 @@ static bool check_list(unsigned order, uint64_t *pages)
 		count++;
 	}
 	if (count != free_count[order]) {
-		mm_log("buddy_check_invariants: order-%u list holds %zu blocks, counter says %zu\n", order,
+		mm_err("buddy_check_invariants: order-%u list holds %zu blocks, counter says %zu\n", order,
 		       count, free_count[order]);
 		return false;
 	}
@@ -919,7 +920,7 @@ static bool check_block_poison(uint64_t idx, const struct buddy_frame_info *head
 		if (!info[i].poisoned)
 			continue;
 		if (head->state != BUDDY_FRAME_FREE_HEAD) {
-			mm_log(
+			mm_err(
 			    "buddy_check_invariants: frame 0x%lx of the allocated block at 0x%lx is marked "
 			    "poisoned\n",
 			    index_to_pa(i), index_to_pa(idx));
@@ -944,7 +945,7 @@ static bool check_frames(uint64_t *cached)
 		const struct buddy_frame_info *f = &info[idx];
 		if (f->state == BUDDY_FRAME_UNMANAGED) {
 			if (f->poisoned) {
-				mm_log("buddy_check_invariants: unmanaged frame 0x%lx is marked poisoned\n",
+				mm_err("buddy_check_invariants: unmanaged frame 0x%lx is marked poisoned\n",
 				       index_to_pa(idx));
 				return false;
 			}
@@ -953,14 +954,14 @@ static bool check_frames(uint64_t *cached)
 		}
 		bool is_cached = f->state == BUDDY_FRAME_CACHED && f->order == 0;
 		if ((f->state >= BUDDY_FRAME_TAIL && !is_cached) || f->order > BUDDY_MAX_ORDER) {
-			mm_log(
+			mm_err(
 			    "buddy_check_invariants: frame 0x%lx has state %u order %u outside any block\n",
 			    index_to_pa(idx), f->state, f->order);
 			return false;
 		}
 		uint64_t size = 1ULL << f->order;
 		if (!IS_ALIGNED(idx, size)) {
-			mm_log(
+			mm_err(
 			    "buddy_check_invariants: block 0x%lx of order %u is misaligned or past the end\n",
 			    index_to_pa(idx), f->order);
 			return false;
@@ -968,7 +969,7 @@ static bool check_frames(uint64_t *cached)
 		uint64_t not_tail =
 		    skip_bytes_equal(idx + 1, idx + size, order0_byte(BUDDY_FRAME_TAIL), unpoisoned_mask());
 		if (not_tail < idx + size) {
-			mm_log("buddy_check_invariants: frame 0x%lx inside the block at 0x%lx of order %u is "
+			mm_err("buddy_check_invariants: frame 0x%lx inside the block at 0x%lx of order %u is "
 			       "not a tail\n",
 			       index_to_pa(not_tail), index_to_pa(idx), f->order);
 			return false;
@@ -983,18 +984,18 @@ static bool check_frames(uint64_t *cached)
 	}
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++) {
 		if (heads[o] != free_count[o]) {
-			mm_log("buddy_check_invariants: %zu free heads of order %u, but %zu on the list\n",
+			mm_err("buddy_check_invariants: %zu free heads of order %u, but %zu on the list\n",
 			       heads[o], o, free_count[o]);
 			return false;
 		}
 	}
 	if (managed != managed_pages) {
-		mm_log("buddy_check_invariants: metadata holds 0x%lx managed pages, counter says 0x%lx\n",
+		mm_err("buddy_check_invariants: metadata holds 0x%lx managed pages, counter says 0x%lx\n",
 		       managed, managed_pages);
 		return false;
 	}
 	if (poisoned != poisoned_pages) {
-		mm_log("buddy_check_invariants: 0x%lx frames are marked poisoned, counter says 0x%lx\n",
+		mm_err("buddy_check_invariants: 0x%lx frames are marked poisoned, counter says 0x%lx\n",
 		       poisoned, poisoned_pages);
 		return false;
 	}
@@ -1008,9 +1009,9 @@ static bool check_invariants_locked(uint64_t *cached)
 		if (!check_list(o, &pages))
 			return false;
 	}
-	if (pages != free_pages) {
-		mm_log("buddy_check_invariants: lists hold 0x%lx pages, counter says 0x%lx\n", pages,
-		       free_pages);
+	if (pages != free_page_count) {
+		mm_err("buddy_check_invariants: lists hold 0x%lx pages, counter says 0x%lx\n", pages,
+		       free_page_count);
 		return false;
 	}
 	return check_frames(cached);
@@ -1071,7 +1072,7 @@ void buddy_reset(void)
 		free_head[o] = BUDDY_NONE;
 		free_count[o] = 0;
 	}
-	free_pages = 0;
+	free_page_count = 0;
 	managed_pages = 0;
 	poisoning = false;
 	poisoned_pages = 0;

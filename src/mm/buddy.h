@@ -172,7 +172,7 @@ uint64_t buddy_poisoned_pages(void);
 unsigned buddy_order_for_bytes(uint64_t size_bytes);
 
 /* Free pages in all lists together. */
-uint64_t buddy_free_pages_total(void);
+uint64_t buddy_count_free_pages(void);
 
 /* Free blocks on the list of one order (0 for an order above max). */
 size_t buddy_free_blocks(unsigned order);

@@ -27,7 +27,7 @@ enum mm_error bump_init(phys_addr_t start)
 	if (err != MM_OK)
 		return err;
 	if (!IS_ALIGNED(start, PAGE_SIZE)) {
-		mm_log("bump_init: start 0x%lx is not page aligned\n", start);
+		mm_warn("bump_init: start 0x%lx is not page aligned\n", start);
 		return MM_ERR_MISALIGNED;
 	}
 	cursor = start;
@@ -59,13 +59,13 @@ enum mm_error bump_alloc_frame(phys_addr_t *out)
 		*out = frame;
 		return MM_OK;
 	}
-	mm_log("bump_alloc_frame: no free 4 KiB frame at or above 0x%lx\n", cursor);
+	mm_warn("bump_alloc_frame: no free 4 KiB frame at or above 0x%lx\n", cursor);
 	return MM_ERR_NO_MEMORY;
 }
 
 enum mm_error bump_free_frame(phys_addr_t frame)
 {
-	mm_log("bump_free_frame: the bump allocator never frees (frame 0x%lx)\n", frame);
+	mm_warn("bump_free_frame: the bump allocator never frees (frame 0x%lx)\n", frame);
 	return MM_ERR_REFUSED;
 }
 

@@ -45,11 +45,11 @@ void memblock_reset(void)
 static enum mm_error check_range(const char *who, phys_addr_t base, uint64_t size_bytes)
 {
 	if (size_bytes == 0) {
-		mm_log("%s: zero size at base 0x%lx\n", who, base);
+		mm_warn("%s: zero size at base 0x%lx\n", who, base);
 		return MM_ERR_INVALID;
 	}
 	if (size_bytes > UINT64_MAX - base) {
-		mm_log("%s: range at 0x%lx with size 0x%lx wraps past 2^64\n", who, base, size_bytes);
+		mm_warn("%s: range at 0x%lx with size 0x%lx wraps past 2^64\n", who, base, size_bytes);
 		return MM_ERR_INVALID;
 	}
 	return MM_OK;
@@ -73,8 +73,8 @@ static enum mm_error add_range(const char *who, struct memblock_type *type, phys
 	size_t first, last;
 	range_table_run(type->regions, type->count, base, end, true, &first, &last);
 	if (last == first && type->count == MEMBLOCK_MAX_REGIONS) {
-		mm_log("%s: %s table full (%d regions): cannot add [0x%lx-0x%lx)\n", who, type->name,
-		       MEMBLOCK_MAX_REGIONS, base, end);
+		mm_warn("%s: %s table full (%d regions): cannot add [0x%lx-0x%lx)\n", who, type->name,
+		        MEMBLOCK_MAX_REGIONS, base, end);
 		return MM_ERR_TABLE_FULL;
 	}
 	struct mm_range merged = range_table_merge(type->regions, first, last, base, end);
@@ -100,10 +100,10 @@ static enum mm_error remove_range(const char *who, struct memblock_type *type, p
 	struct mm_range pieces[2];
 	size_t n = range_table_cut_pieces(type->regions, first, last, base, end, pieces);
 	if (type->count - (last - first) + n > MEMBLOCK_MAX_REGIONS) {
-		mm_log("%s: %s table full (%d regions): cutting [0x%lx-0x%lx) out of [0x%lx-0x%lx) needs "
-		       "one more region\n",
-		       who, type->name, MEMBLOCK_MAX_REGIONS, base, end, type->regions[first].base,
-		       mm_range_end(&type->regions[first]));
+		mm_warn("%s: %s table full (%d regions): cutting [0x%lx-0x%lx) out of [0x%lx-0x%lx) needs "
+		        "one more region\n",
+		        who, type->name, MEMBLOCK_MAX_REGIONS, base, end, type->regions[first].base,
+		        mm_range_end(&type->regions[first]));
 		return MM_ERR_TABLE_FULL;
 	}
 	range_table_replace(type->regions, &type->count, first, last, pieces, n);
@@ -225,16 +225,16 @@ static enum mm_error alloc_in_window(const char *who, uint64_t size_bytes, uint6
 	if (err != MM_OK)
 		return err;
 	if (size_bytes == 0) {
-		mm_log("%s: zero size requested (align 0x%lx)\n", who, align);
+		mm_warn("%s: zero size requested (align 0x%lx)\n", who, align);
 		return MM_ERR_INVALID;
 	}
 	if (align < PAGE_SIZE || (align & (align - 1)) != 0) {
-		mm_log("%s: alignment 0x%lx is not a power of two >= 0x%lx\n", who, align,
-		       (uint64_t)PAGE_SIZE);
+		mm_warn("%s: alignment 0x%lx is not a power of two >= 0x%lx\n", who, align,
+		        (uint64_t)PAGE_SIZE);
 		return MM_ERR_MISALIGNED;
 	}
 	if (min >= max_end) {
-		mm_log("%s: empty window [0x%lx-0x%lx)\n", who, min, max_end);
+		mm_warn("%s: empty window [0x%lx-0x%lx)\n", who, min, max_end);
 		return MM_ERR_INVALID;
 	}
 
@@ -257,8 +257,8 @@ static enum mm_error alloc_in_window(const char *who, uint64_t size_bytes, uint6
 		*out = candidate;
 		return MM_OK;
 	}
-	mm_log("%s: no free range of 0x%lx bytes (align 0x%lx) in [0x%lx-0x%lx)\n", who, size_bytes, align,
-	       min, max_end);
+	mm_warn("%s: no free range of 0x%lx bytes (align 0x%lx) in [0x%lx-0x%lx)\n", who, size_bytes, align,
+	        min, max_end);
 	return MM_ERR_NO_MEMORY;
 }
 
@@ -318,20 +318,20 @@ uint64_t memblock_reserved_bytes(void)
 static bool check_type(const struct memblock_type *type, const char *name)
 {
 	if (type->count > MEMBLOCK_MAX_REGIONS) {
-		mm_log("memblock_check_invariants: the %s table says %zu regions; it holds %d\n", name,
+		mm_err("memblock_check_invariants: the %s table says %zu regions; it holds %d\n", name,
 		       type->count, MEMBLOCK_MAX_REGIONS);
 		return false;
 	}
 	for (size_t i = 0; i < type->count; i++) {
 		const struct mm_range *r = &type->regions[i];
 		if (r->size_bytes == 0 || r->size_bytes > UINT64_MAX - r->base) {
-			mm_log("memblock_check_invariants: %s region %zu at 0x%lx, size 0x%lx, is empty or "
+			mm_err("memblock_check_invariants: %s region %zu at 0x%lx, size 0x%lx, is empty or "
 			       "wraps\n",
 			       name, i, r->base, r->size_bytes);
 			return false;
 		}
 		if (i > 0 && mm_range_end(&type->regions[i - 1]) >= r->base) {
-			mm_log("memblock_check_invariants: %s regions %zu [0x%lx-0x%lx) and %zu "
+			mm_err("memblock_check_invariants: %s regions %zu [0x%lx-0x%lx) and %zu "
 			       "[0x%lx-0x%lx) are "
 			       "out of order, overlap or touch\n",
 			       name, i - 1, type->regions[i - 1].base, mm_range_end(&type->regions[i - 1]), i,
@@ -349,10 +349,10 @@ bool memblock_check_invariants(void)
 
 static void dump_type(const struct memblock_type *type)
 {
-	mm_log("memblock: %s: %zu regions, 0x%lx bytes\n", type->name, type->count, total_bytes(type));
+	mm_info("memblock: %s: %zu regions, 0x%lx bytes\n", type->name, type->count, total_bytes(type));
 	for (size_t i = 0; i < type->count; i++)
-		mm_log("  [0x%lx-0x%lx) %lu KiB\n", type->regions[i].base, mm_range_end(&type->regions[i]),
-		       type->regions[i].size_bytes >> 10);
+		mm_info("  [0x%lx-0x%lx) %lu KiB\n", type->regions[i].base, mm_range_end(&type->regions[i]),
+		        type->regions[i].size_bytes >> 10);
 }
 
 void memblock_dump(void)

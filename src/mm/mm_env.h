@@ -38,8 +38,31 @@ unsigned mm_cpu_index(void);
  * their first and last reading (the kernel: the calibrated TSC). */
 uint64_t mm_clock_us(void);
 
-/* Print one line of log (the format is printf-like; the caller supplies
- * the trailing newline). For uint64_t use %lx / %lu, for size_t %zu. */
-void mm_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* How much a log line matters, most severe first. The kernel maps these
+ * onto src/lib/log.h: errors and warnings print with an "error: " or
+ * "warning: " prefix, debug lines only with the `debug` word. Host tests
+ * record each line's level (host_log_level()).
+ *   error:   the MM's own state is wrong (a failed invariant check, a
+ *            double free, a W+X page, a self-test failure)
+ *   warning: a refused call or input the MM works around (bad arguments,
+ *            a full table, no memory); the caller gets an enum mm_error
+ *   info:    the stage lines and the dumps asked for (`debug`, monitor)
+ *   debug:   detail that is noise in a normal boot */
+enum mm_log_level {
+	MM_LOG_ERROR,
+	MM_LOG_WARN,
+	MM_LOG_INFO,
+	MM_LOG_DEBUG,
+};
+
+/* Print one line of log at a level (the format is printf-like; the caller
+ * supplies the trailing newline, one line per call so that a prefix lands
+ * at its start). For uint64_t use %lx / %lu, for size_t %zu. */
+void mm_log_at(enum mm_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define mm_err(...)   mm_log_at(MM_LOG_ERROR, __VA_ARGS__)
+#define mm_warn(...)  mm_log_at(MM_LOG_WARN, __VA_ARGS__)
+#define mm_info(...)  mm_log_at(MM_LOG_INFO, __VA_ARGS__)
+#define mm_debug(...) mm_log_at(MM_LOG_DEBUG, __VA_ARGS__)
 
 #endif /* MM_ENV_H */

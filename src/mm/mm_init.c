@@ -39,8 +39,8 @@ enum mm_error mm_boot_reserve(struct mm_boot_params *params, phys_addr_t base, u
                               const char *what)
 {
 	if (params->reserved_count == MM_MAX_BOOT_RESERVED) {
-		mm_log("mm_boot_reserve: no room for %s [0x%lx-0x%lx): all %d slots used\n", what, base,
-		       base + size_bytes, MM_MAX_BOOT_RESERVED);
+		mm_warn("mm_boot_reserve: no room for %s [0x%lx-0x%lx): all %d slots used\n", what, base,
+		        base + size_bytes, MM_MAX_BOOT_RESERVED);
 		return MM_ERR_TABLE_FULL;
 	}
 	params->reserved[params->reserved_count++] = (struct mm_boot_range){base, size_bytes, what};
@@ -52,8 +52,8 @@ static enum mm_error reserve_named(phys_addr_t base, uint64_t size_bytes, const 
 {
 	enum mm_error err = memblock_reserve(base, size_bytes);
 	if (err != MM_OK)
-		mm_log("memblock: cannot reserve %s [0x%lx-0x%lx): %s\n", what, base, base + size_bytes,
-		       mm_strerror(err));
+		mm_warn("memblock: cannot reserve %s [0x%lx-0x%lx): %s\n", what, base, base + size_bytes,
+		        mm_strerror(err));
 	return err;
 }
 
@@ -86,7 +86,7 @@ enum mm_error mm_memblock_stage(const struct mm_boot_params *params)
 		if ((err = reserve_named(r->base, r->size_bytes, r->what)) != MM_OK)
 			return err;
 	}
-	mm_log(
+	mm_info(
 	    "memblock: %zu memory regions (%lu MiB), %zu reserved regions (%lu KiB); stage 2 took %lu us\n",
 	    memblock_memory_count(), memblock_memory_bytes() >> 20, memblock_reserved_count(),
 	    memblock_reserved_bytes() >> 10, mm_clock_us() - start_us);
@@ -100,7 +100,7 @@ enum mm_error mm_bump_stage(const struct mm_boot_params *params)
 	enum mm_error err = bump_init(start);
 	if (err != MM_OK)
 		return err;
-	mm_log(
+	mm_info(
 	    "bump: hands out zeroed frames from 0x%lx (the end of the kernel image); stage 3 took %lu us\n",
 	    start, mm_clock_us() - start_us);
 	return MM_OK;
@@ -114,8 +114,8 @@ static enum mm_error map_kernel_section(virt_addr_t start, virt_addr_t end, unsi
 	enum mm_error err = pt_map_range(&kernel_space, start, start - KERNEL_VIRT_BASE, end - start, flags,
 	                                 PT_TLB_IGNORE, NULL);
 	if (err != MM_OK)
-		mm_log("paging: cannot map kernel %s [0x%lx-0x%lx): %s\n", name, start, end,
-		       mm_strerror(err));
+		mm_warn("paging: cannot map kernel %s [0x%lx-0x%lx): %s\n", name, start, end,
+		        mm_strerror(err));
 	return err;
 }
 
@@ -129,7 +129,7 @@ static enum mm_error map_kernel_stacks(const struct mm_kernel_layout *k, uint64_
 	virt_addr_t from = k->stacks_start;
 	*mapped = 0;
 	if (k->stack_guard_count > MM_MAX_STACK_GUARDS) {
-		mm_log("paging: %zu stack guards; at most %d\n", k->stack_guard_count, MM_MAX_STACK_GUARDS);
+		mm_warn("paging: %zu stack guards; at most %d\n", k->stack_guard_count, MM_MAX_STACK_GUARDS);
 		return MM_ERR_INVALID;
 	}
 	for (size_t i = 0; i <= k->stack_guard_count; i++) {
@@ -139,12 +139,12 @@ static enum mm_error map_kernel_stacks(const struct mm_kernel_layout *k, uint64_
 		virt_addr_t guard = last ? k->stacks_end : k->stack_guards[i];
 		if (guard < from || guard % PAGE_SIZE != 0 || (!last && guard + PAGE_SIZE > k->stacks_end)) {
 			if (last)
-				mm_log("paging: kernel stacks end at 0x%lx, below 0x%lx\n", guard, from);
+				mm_warn("paging: kernel stacks end at 0x%lx, below 0x%lx\n", guard, from);
 			else
-				mm_log("paging: stack guard %zu at 0x%lx is not a page inside the stacks "
-				       "[0x%lx-0x%lx) "
-				       "above the guard before it\n",
-				       i, guard, k->stacks_start, k->stacks_end);
+				mm_warn("paging: stack guard %zu at 0x%lx is not a page inside the stacks "
+				        "[0x%lx-0x%lx) "
+				        "above the guard before it\n",
+				        i, guard, k->stacks_start, k->stacks_end);
 			return MM_ERR_INVALID;
 		}
 		enum mm_error err = map_kernel_section(from, guard, PT_WRITE | PT_GLOBAL, "stack");
@@ -166,8 +166,8 @@ static enum mm_error map_direct_map(struct pt_map_stats *total)
 		enum mm_error err = pt_map_range(&kernel_space, PHYS_OFFSET + r->base, r->base, r->size_bytes,
 		                                 PT_WRITE | PT_GLOBAL, PT_TLB_IGNORE, &s);
 		if (err != MM_OK) {
-			mm_log("paging: cannot direct-map [0x%lx-0x%lx): %s\n", r->base,
-			       r->base + r->size_bytes, mm_strerror(err));
+			mm_warn("paging: cannot direct-map [0x%lx-0x%lx): %s\n", r->base,
+			        r->base + r->size_bytes, mm_strerror(err));
 			return err;
 		}
 		total->pages_4k += s.pages_4k;
@@ -182,19 +182,19 @@ void mm_switch_to_kernel_tables(phys_addr_t new_root)
 {
 	phys_addr_t old_root = mm_read_root_table();
 	mm_load_root_table(new_root); /* the CR3 write: from here on, our tables */
-	mm_log("paging: CR3 0x%lx -> 0x%lx (the kernel's own tables are live)\n", old_root, new_root);
+	mm_info("paging: CR3 0x%lx -> 0x%lx (the kernel's own tables are live)\n", old_root, new_root);
 }
 
 static void report_wx_range(virt_addr_t start, uint64_t size_bytes, void *ctx)
 {
 	(void)ctx;
-	mm_log("  W+X: [0x%lx-0x%lx) %lu KiB\n", start, start + size_bytes, size_bytes >> 10);
+	mm_err("  W+X: [0x%lx-0x%lx) %lu KiB\n", start, start + size_bytes, size_bytes >> 10);
 }
 
 size_t mm_audit_wx(void)
 {
 	size_t pages = pt_audit_wx(&kernel_space, report_wx_range, NULL);
-	mm_log("paging: W^X audit: %zu writable+executable pages\n", pages);
+	mm_info("paging: W^X audit: %zu writable+executable pages\n", pages);
 	return pages;
 }
 
@@ -206,8 +206,8 @@ static enum mm_error check_low_remap_range(const struct mm_boot_params *params, 
                                            uint64_t size_bytes, const char *what)
 {
 	if (!IS_ALIGNED(base, PAGE_SIZE) || !IS_ALIGNED(size_bytes, PAGE_SIZE)) {
-		mm_log("paging: low remap %s [0x%lx-0x%lx) is not page-aligned\n", what, base,
-		       base + size_bytes);
+		mm_warn("paging: low remap %s [0x%lx-0x%lx) is not page-aligned\n", what, base,
+		        base + size_bytes);
 		return MM_ERR_MISALIGNED;
 	}
 	const char *problem = NULL;
@@ -218,14 +218,14 @@ static enum mm_error check_low_remap_range(const struct mm_boot_params *params, 
 	else if (base >= MiB(1) || size_bytes > MiB(1) - base)
 		problem = "is not inside the first MiB, which stage 2 reserves";
 	if (problem) {
-		mm_log("paging: low remap %s [0x%lx-0x%lx) %s\n", what, base, base + size_bytes, problem);
+		mm_warn("paging: low remap %s [0x%lx-0x%lx) %s\n", what, base, base + size_bytes, problem);
 		return MM_ERR_INVALID;
 	}
 	for (size_t i = 0; i < params->reserved_count; i++) {
 		const struct mm_boot_range *r = &params->reserved[i];
 		if (ranges_overlap(base, size_bytes, r->base, r->size_bytes)) {
-			mm_log("paging: low remap %s [0x%lx-0x%lx) overlaps the %s [0x%lx-0x%lx)\n", what,
-			       base, base + size_bytes, r->what, r->base, r->base + r->size_bytes);
+			mm_warn("paging: low remap %s [0x%lx-0x%lx) overlaps the %s [0x%lx-0x%lx)\n", what,
+			        base, base + size_bytes, r->what, r->base, r->base + r->size_bytes);
 			return MM_ERR_OVERLAP;
 		}
 	}
@@ -243,8 +243,9 @@ static enum mm_error map_low_remap(const struct mm_boot_params *params)
 	    (err = check_low_remap_range(params, lr->data_phys, lr->data_bytes, "data")) != MM_OK)
 		return err;
 	if (ranges_overlap(lr->code_phys, lr->code_bytes, lr->data_phys, lr->data_bytes)) {
-		mm_log("paging: low remap code [0x%lx-0x%lx) and data [0x%lx-0x%lx) overlap\n", lr->code_phys,
-		       lr->code_phys + lr->code_bytes, lr->data_phys, lr->data_phys + lr->data_bytes);
+		mm_warn("paging: low remap code [0x%lx-0x%lx) and data [0x%lx-0x%lx) overlap\n",
+		        lr->code_phys, lr->code_phys + lr->code_bytes, lr->data_phys,
+		        lr->data_phys + lr->data_bytes);
 		return MM_ERR_OVERLAP;
 	}
 	/* Tables are not loaded yet: nothing to flush (PT_TLB_IGNORE). */
@@ -252,13 +253,13 @@ static enum mm_error map_low_remap(const struct mm_boot_params *params)
 	                        PT_TLB_IGNORE, NULL)) != MM_OK ||
 	    (err = pt_map_range(&kernel_space, lr->data_phys, lr->data_phys, lr->data_bytes, 0, PT_TLB_IGNORE,
 	                        NULL)) != MM_OK) {
-		mm_log("paging: cannot map the low identity remap: %s\n", mm_strerror(err));
+		mm_warn("paging: cannot map the low identity remap: %s\n", mm_strerror(err));
 		return err;
 	}
 	low_remap = *lr;
-	mm_log("paging: low identity remap for AP start-up: trampoline code [0x%lx-0x%lx) R+X, data "
-	       "[0x%lx-0x%lx) R+NX until the other CPUs are up\n",
-	       lr->code_phys, lr->code_phys + lr->code_bytes, lr->data_phys, lr->data_phys + lr->data_bytes);
+	mm_info("paging: low identity remap for AP start-up: trampoline code [0x%lx-0x%lx) R+X, data "
+	        "[0x%lx-0x%lx) R+NX until the other CPUs are up\n",
+	        lr->code_phys, lr->code_phys + lr->code_bytes, lr->data_phys, lr->data_phys + lr->data_bytes);
 	return MM_OK;
 }
 
@@ -275,11 +276,11 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	if ((err = map_direct_map(&dm)) != MM_OK)
 		return err;
 	uint64_t direct_map_table_bytes = (dm.table_frames + 1) * PAGE_SIZE; /* + 1: the root */
-	mm_log("paging: direct map of %lu MiB at 0x%lx: %zu x 1 GiB, %zu x 2 MiB, %zu x 4 KiB pages, "
-	       "%lu KiB of page tables (1 GiB pages %s)\n",
-	       memblock_memory_bytes() >> 20, PHYS_OFFSET, dm.pages_1g, dm.pages_2m, dm.pages_4k,
-	       direct_map_table_bytes >> 10,
-	       params->allow_1g_pages ? "available" : "not supported by this CPU");
+	mm_info("paging: direct map of %lu MiB at 0x%lx: %zu x 1 GiB, %zu x 2 MiB, %zu x 4 KiB pages, "
+	        "%lu KiB of page tables (1 GiB pages %s)\n",
+	        memblock_memory_bytes() >> 20, PHYS_OFFSET, dm.pages_1g, dm.pages_2m, dm.pages_4k,
+	        direct_map_table_bytes >> 10,
+	        params->allow_1g_pages ? "available" : "not supported by this CPU");
 
 	const struct mm_kernel_layout *k = &params->kernel;
 	if ((err = map_kernel_section(k->text_start, k->text_end, PT_EXEC | PT_GLOBAL, ".text")) != MM_OK ||
@@ -290,10 +291,11 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	uint64_t stack_bytes;
 	if ((err = map_kernel_stacks(k, &stack_bytes)) != MM_OK)
 		return err;
-	mm_log("paging: kernel image at 0x%lx: .text R+X %lu KiB, .rodata R %lu KiB, .data/.bss R+W %lu KiB, "
-	       "stacks R+W %lu KiB above %zu unmapped guard pages\n",
-	       k->text_start, (k->text_end - k->text_start) >> 10, (k->rodata_end - k->rodata_start) >> 10,
-	       (k->data_end - k->data_start) >> 10, stack_bytes >> 10, k->stack_guard_count);
+	mm_info(
+	    "paging: kernel image at 0x%lx: .text R+X %lu KiB, .rodata R %lu KiB, .data/.bss R+W %lu KiB, "
+	    "stacks R+W %lu KiB above %zu unmapped guard pages\n",
+	    k->text_start, (k->text_end - k->text_start) >> 10, (k->rodata_end - k->rodata_start) >> 10,
+	    (k->data_end - k->data_start) >> 10, stack_bytes >> 10, k->stack_guard_count);
 
 	/* Other CPUs start in real mode at a low physical address and turn
 	 * paging on with these tables: the code doing it, and the data it reads
@@ -306,10 +308,10 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 		return err;
 	/* mm_audit_wx()'s line, closed with the stage's time. */
 	size_t wx_pages = pt_audit_wx(&kernel_space, report_wx_range, NULL);
-	mm_log("paging: W^X audit: %zu writable+executable pages; stage 4 took %lu us\n", wx_pages,
-	       mm_clock_us() - start_us);
+	mm_info("paging: W^X audit: %zu writable+executable pages; stage 4 took %lu us\n", wx_pages,
+	        mm_clock_us() - start_us);
 	if (wx_pages != 0) {
-		mm_log("paging: W^X audit failed: %zu writable+executable pages right after the CR3 switch\n",
+		mm_err("paging: W^X audit failed: %zu writable+executable pages right after the CR3 switch\n",
 		       wx_pages);
 		return MM_ERR_INVALID;
 	}
@@ -324,7 +326,7 @@ enum mm_error mm_buddy_stage(void)
 		return err;
 	size_t n = memblock_memory_count();
 	if (n == 0) {
-		mm_log("buddy: memblock has no memory regions\n");
+		mm_warn("buddy: memblock has no memory regions\n");
 		return MM_ERR_NO_MEMORY;
 	}
 	/* The buddy's metadata follows RAM: it is sized from the memory regions
@@ -335,15 +337,15 @@ enum mm_error mm_buddy_stage(void)
 		                                  memblock_memory_region(i)->size_bytes};
 	uint64_t meta_bytes = buddy_ram_metadata_bytes(ram, n);
 	if (meta_bytes == 0) { /* memblock regions are sorted and never empty: too much RAM */
-		mm_log("buddy: %lu MiB of RAM is too much for the buddy's metadata: frame indices are "
-		       "32-bit, so it numbers at most 16 TiB\n",
-		       memblock_memory_bytes() >> 20);
+		mm_warn("buddy: %lu MiB of RAM is too much for the buddy's metadata: frame indices are "
+		        "32-bit, so it numbers at most 16 TiB\n",
+		        memblock_memory_bytes() >> 20);
 		return MM_ERR_UNSUPPORTED;
 	}
 	phys_addr_t meta_phys;
 	if ((err = memblock_alloc(ALIGN_UP(meta_bytes, PAGE_SIZE), PAGE_SIZE, &meta_phys)) != MM_OK) {
-		mm_log("buddy: cannot get %lu bytes of metadata from memblock: %s\n", meta_bytes,
-		       mm_strerror(err));
+		mm_warn("buddy: cannot get %lu bytes of metadata from memblock: %s\n", meta_bytes,
+		        mm_strerror(err));
 		return err;
 	}
 	if ((err = buddy_init_ram(ram, n, mm_phys_to_virt(meta_phys), meta_bytes)) != MM_OK)
@@ -372,11 +374,11 @@ enum mm_error mm_buddy_stage(void)
 	/* From now on the kernel's tables grow with buddy frames, through this
 	 * CPU's list of single pages. */
 	kernel_space.frames = page_frame_source();
-	uint64_t free_pages = buddy_free_pages_total();
-	mm_log("buddy: took over %zu free ranges: %lu free pages (%lu MiB) in blocks of up to %lu KiB, "
-	       "metadata %lu KiB at 0x%lx; stage 5 took %lu us\n",
-	       ranges, free_pages, free_pages >> (20 - PAGE_SHIFT), BUDDY_MAX_BLOCK >> 10, meta_bytes >> 10,
-	       meta_phys, mm_clock_us() - start_us);
+	uint64_t free_page_count = buddy_count_free_pages();
+	mm_info("buddy: took over %zu free ranges: %lu free pages (%lu MiB) in blocks of up to %lu KiB, "
+	        "metadata %lu KiB at 0x%lx; stage 5 took %lu us\n",
+	        ranges, free_page_count, free_page_count >> (20 - PAGE_SHIFT), BUDDY_MAX_BLOCK >> 10,
+	        meta_bytes >> 10, meta_phys, mm_clock_us() - start_us);
 	return MM_OK;
 }
 
@@ -385,7 +387,7 @@ static enum mm_error unmap_low_range(phys_addr_t base, uint64_t size_bytes, cons
 {
 	enum mm_error err = pt_unmap_range(&kernel_space, base, size_bytes, PT_TLB_FLUSH_PAGE);
 	if (err != MM_OK)
-		mm_log("mm_remove_low_remap: unmapping %s [0x%lx-0x%lx) failed: %s\n", what, base,
+		mm_err("mm_remove_low_remap: unmapping %s [0x%lx-0x%lx) failed: %s\n", what, base,
 		       base + size_bytes, mm_strerror(err));
 	return err;
 }
@@ -404,7 +406,7 @@ enum mm_error mm_remove_low_remap(void)
 	enum mm_error err = mm_stage_check("mm_remove_low_remap", MM_STAGE_BUDDY, MM_STAGE_BUDDY);
 	if (err != MM_OK)
 		return err;
-	uint64_t free_before = buddy_free_pages_total();
+	uint64_t free_before = buddy_count_free_pages();
 	/* pt_unmap_range never frees mapped frames; the empty tables stay in
 	 * place (a few KiB) in case the range is mapped again. This CPU's TLB
 	 * forgets exactly the pages that changed. */
@@ -414,20 +416,20 @@ enum mm_error mm_remove_low_remap(void)
 	virt_addr_t lowest = UINT64_MAX;
 	pt_for_each_mapping(&kernel_space, note_lowest_mapping, &lowest);
 	if (lowest < LOWER_HALF_END) {
-		mm_log("mm_remove_low_remap: 0x%lx in the lower half is still mapped after the unmap\n",
+		mm_err("mm_remove_low_remap: 0x%lx in the lower half is still mapped after the unmap\n",
 		       lowest);
 		return MM_ERR_INVALID;
 	}
-	if (buddy_free_pages_total() != free_before) {
-		mm_log("mm_remove_low_remap: the buddy's free pages changed from %lu to %lu\n", free_before,
-		       buddy_free_pages_total());
+	if (buddy_count_free_pages() != free_before) {
+		mm_err("mm_remove_low_remap: the buddy's free pages changed from %lu to %lu\n", free_before,
+		       buddy_count_free_pages());
 		return MM_ERR_INVALID;
 	}
 	if ((err = mm_stage_advance(MM_STAGE_SMP)) != MM_OK)
 		return err;
-	mm_log("paging: low identity remap removed (code [0x%lx-0x%lx), data [0x%lx-0x%lx)), no frame "
-	       "freed; nothing in the lower half is mapped\n",
-	       low_remap.code_phys, low_remap.code_phys + low_remap.code_bytes, low_remap.data_phys,
-	       low_remap.data_phys + low_remap.data_bytes);
+	mm_info("paging: low identity remap removed (code [0x%lx-0x%lx), data [0x%lx-0x%lx)), no frame "
+	        "freed; nothing in the lower half is mapped\n",
+	        low_remap.code_phys, low_remap.code_phys + low_remap.code_bytes, low_remap.data_phys,
+	        low_remap.data_phys + low_remap.data_bytes);
 	return MM_OK;
 }

@@ -67,7 +67,7 @@ static enum mm_error alloc_bookkeeping(uint64_t bytes, void **out, phys_addr_t *
 {
 	*order = buddy_order_for_bytes(bytes);
 	if (*order > BUDDY_MAX_ORDER) {
-		mm_log("selftest: book-keeping of %lu bytes exceeds the largest block\n", bytes);
+		mm_err("selftest: book-keeping of %lu bytes exceeds the largest block\n", bytes);
 		return MM_ERR_NO_MEMORY;
 	}
 	enum mm_error err = page_alloc(*order, pa);
@@ -106,7 +106,7 @@ static void give_back(phys_addr_t pa, unsigned order)
 {
 	enum mm_error err = page_free(pa, order);
 	if (err != MM_OK)
-		mm_log("selftest: giving back book-keeping block 0x%lx order %u failed: %s\n", pa, order,
+		mm_err("selftest: giving back book-keeping block 0x%lx order %u failed: %s\n", pa, order,
 		       mm_strerror(err));
 }
 
@@ -143,7 +143,7 @@ static enum mm_error take_bookkeeping(struct stress_state *s)
 		err = alloc_bookkeeping(s->held_capacity * sizeof(struct held_block), (void **)&s->held,
 		                        &s->held_block.pa, &s->held_block.order);
 	if (err != MM_OK) {
-		mm_log("selftest: no memory for the book-keeping of a span of %lu frames (%lu KiB of bitmap "
+		mm_err("selftest: no memory for the book-keeping of a span of %lu frames (%lu KiB of bitmap "
 		       "in %zu pieces) and %zu held blocks: %s\n",
 		       s->span_frames, s->span_frames / 8 >> 10, s->piece_count, s->held_capacity,
 		       mm_strerror(err));
@@ -173,7 +173,7 @@ static enum mm_error verify_block(phys_addr_t pa, unsigned order, uint64_t salt,
 	uint64_t words = (PAGE_SIZE << order) / 8;
 	for (uint64_t i = 0; i < words; i++) {
 		if (w[i] != pattern(pa, i * 8, salt)) {
-			mm_log("selftest: block 0x%lx order %u: word at 0x%lx is 0x%lx, expected 0x%lx\n", pa,
+			mm_err("selftest: block 0x%lx order %u: word at 0x%lx is 0x%lx, expected 0x%lx\n", pa,
 			       order, pa + i * 8, w[i], pattern(pa, i * 8, salt));
 			return MM_ERR_INVALID;
 		}
@@ -193,7 +193,7 @@ static enum mm_error release_block(struct stress_state *s, size_t i, uint64_t sa
 	s->held[i] = s->held[--s->held_count];
 	err = page_free(b.pa, b.order);
 	if (err != MM_OK)
-		mm_log("selftest: freeing block 0x%lx order %u failed: %s\n", b.pa, b.order,
+		mm_err("selftest: freeing block 0x%lx order %u failed: %s\n", b.pa, b.order,
 		       mm_strerror(err));
 	return err;
 }
@@ -203,29 +203,29 @@ static enum mm_error take_block(struct stress_state *s, unsigned order, uint64_t
 	phys_addr_t pa;
 	enum mm_error err = page_alloc(order, &pa);
 	if (err != MM_OK) {
-		mm_log("selftest: allocating order %u failed: %s\n", order, mm_strerror(err));
+		mm_err("selftest: allocating order %u failed: %s\n", order, mm_strerror(err));
 		return err;
 	}
 	if (!IS_ALIGNED(pa, PAGE_SIZE << order)) {
-		mm_log("selftest: block 0x%lx of order %u is not aligned to its size 0x%lx\n", pa, order,
+		mm_err("selftest: block 0x%lx of order %u is not aligned to its size 0x%lx\n", pa, order,
 		       PAGE_SIZE << order);
 		return MM_ERR_MISALIGNED;
 	}
 	if (pa < s->span_base || ((pa - s->span_base) >> PAGE_SHIFT) + (1ULL << order) > s->span_frames) {
-		mm_log("selftest: block 0x%lx order %u lies outside the managed span\n", pa, order);
+		mm_err("selftest: block 0x%lx order %u lies outside the managed span\n", pa, order);
 		return MM_ERR_INVALID;
 	}
 	uint64_t first = (pa - s->span_base) >> PAGE_SHIFT;
 	for (uint64_t i = first; i < first + (1ULL << order); i++) {
 		if (frame_bit(s, i)) {
-			mm_log("selftest: block 0x%lx order %u overlaps a block still held (frame 0x%lx): "
+			mm_err("selftest: block 0x%lx order %u overlaps a block still held (frame 0x%lx): "
 			       "handed out twice\n",
 			       pa, order, s->span_base + (i << PAGE_SHIFT));
 			return MM_ERR_OVERLAP;
 		}
 	}
 	if (s->held_count == s->held_capacity) {
-		mm_log("selftest: more than %zu blocks held\n", s->held_capacity);
+		mm_err("selftest: more than %zu blocks held\n", s->held_capacity);
 		return MM_ERR_TABLE_FULL;
 	}
 	set_frame_bits(s, pa, order, true);
@@ -279,7 +279,7 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 	 * held at once (every one a single page). That list must fit one
 	 * largest block, which caps a round at about 1 GiB. */
 	uint64_t round_bytes = cfg->round_bytes;
-	uint64_t free_bytes = page_free_total() * PAGE_SIZE;
+	uint64_t free_bytes = page_count_free() * PAGE_SIZE;
 	if (round_bytes > free_bytes / 2)
 		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
 	uint64_t max_round = (BUDDY_MAX_BLOCK / sizeof(struct held_block) - 1) * PAGE_SIZE;
@@ -289,21 +289,21 @@ enum mm_error buddy_stress_test(const struct buddy_stress_config *cfg, struct bu
 	if ((err = take_bookkeeping(&s)) != MM_OK)
 		return err;
 	/* The book-keeping may have used memory the round wanted: cap again. */
-	free_bytes = page_free_total() * PAGE_SIZE;
+	free_bytes = page_count_free() * PAGE_SIZE;
 	if (round_bytes > free_bytes / 2)
 		round_bytes = ALIGN_DOWN(free_bytes / 2, PAGE_SIZE);
 	r->round_bytes = round_bytes;
-	r->free_pages_before = page_free_total();
+	r->free_pages_before = page_count_free();
 
 	for (unsigned round = 0; round < cfg->rounds && err == MM_OK; round++)
 		err = run_round(&s, cfg, round_bytes, r);
 
-	r->free_pages_after = page_free_total();
+	r->free_pages_after = page_count_free();
 	free_bookkeeping(&s);
 	if (err != MM_OK)
 		return err;
 	if (r->free_pages_after != r->free_pages_before) {
-		mm_log("selftest: %lu free pages before, %lu after: pages were lost\n", r->free_pages_before,
+		mm_err("selftest: %lu free pages before, %lu after: pages were lost\n", r->free_pages_before,
 		       r->free_pages_after);
 		return MM_ERR_INVALID;
 	}
@@ -332,7 +332,7 @@ enum mm_error buddy_worker_check_and_free(unsigned cpu, phys_addr_t pa, unsigned
 	uint64_t words = (PAGE_SIZE << order) / 8;
 	for (uint64_t i = 0; i < words; i++) {
 		if (w[i] != worker_pattern(cpu, pa, i * 8)) {
-			mm_log("selftest: CPU %u: block 0x%lx order %u was overwritten at 0x%lx (0x%lx): "
+			mm_err("selftest: CPU %u: block 0x%lx order %u was overwritten at 0x%lx (0x%lx): "
 			       "handed to two CPUs?\n",
 			       cpu, pa, order, pa + i * 8, w[i]);
 			return MM_ERR_OVERLAP;

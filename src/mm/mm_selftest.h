@@ -31,7 +31,7 @@ struct buddy_stress_result {
  * about 70% of the time (verifying its pattern first), and at the end of the
  * round verifies and frees everything. All of it goes through page_alloc()
  * and page_free() (percpu_pages.h), so single pages pass through this CPU's
- * list. Afterwards the free page count (page_free_total, lists included)
+ * list. Afterwards the free page count (page_count_free, lists included)
  * must be what it was before. Returns MM_OK, or the first problem with a
  * message naming the block. Needs stage BUDDY.
  */

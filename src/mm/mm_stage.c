@@ -27,8 +27,8 @@ enum mm_stage mm_stage_current(void)
 enum mm_error mm_stage_advance(enum mm_stage next)
 {
 	if (next != current_stage + 1) {
-		mm_log("mm_stage_advance: cannot go from stage %s to %s\n", mm_stage_name(current_stage),
-		       mm_stage_name(next));
+		mm_warn("mm_stage_advance: cannot go from stage %s to %s\n", mm_stage_name(current_stage),
+		        mm_stage_name(next));
 		return MM_ERR_WRONG_STAGE;
 	}
 	current_stage = next;
@@ -39,8 +39,8 @@ enum mm_error mm_stage_check(const char *who, enum mm_stage first, enum mm_stage
 {
 	if (current_stage >= first && current_stage <= last)
 		return MM_OK;
-	mm_log("%s: called in stage %s, allowed only from %s to %s\n", who, mm_stage_name(current_stage),
-	       mm_stage_name(first), mm_stage_name(last));
+	mm_warn("%s: called in stage %s, allowed only from %s to %s\n", who, mm_stage_name(current_stage),
+	        mm_stage_name(first), mm_stage_name(last));
 	return MM_ERR_WRONG_STAGE;
 }
 

@@ -15,7 +15,7 @@
  *                                    (src/kernel/memory_map.c)
  *  2      mm_bringup_memblock()      mm_memblock_stage()    memblock.c, range_table.c   6
  *  3      mm_bringup_bump()          mm_bump_stage()        bump.c, frame_source.h      7
- *  4      mm_bringup_kernel_tables() mm_paging_stage()      paging.c, pt_space.c,       8
+ *  4      mm_bringup_paging()        mm_paging_stage()      paging.c, pt_space.c,       8
  *                                    (mm_switch_to_kernel_  pt_walk.c, pt_entry.h
  *                                    tables: the CR3 switch)
  *  5      mm_bringup_buddy()         mm_buddy_stage()       buddy.c, percpu_pages.c     9
@@ -35,7 +35,7 @@ enum mm_stage {
 	MM_STAGE_PHYS_AREAS, /* 1: phys_memory_area[] filled from the boot info */
 	MM_STAGE_MEMBLOCK,   /* 2: memblock knows memory and reserved regions */
 	MM_STAGE_BUMP,       /* 3: the bump allocator hands out early frames */
-	MM_STAGE_PAGING,     /* 4: the kernel runs on its own page tables */
+	MM_STAGE_PAGING,     /* 4: paging: the kernel runs on its own page tables */
 	MM_STAGE_BUDDY,      /* 5: the buddy allocator owns all free memory */
 	MM_STAGE_SMP,        /* 6: other CPUs up, low identity remap removed */
 };

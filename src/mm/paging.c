@@ -58,7 +58,7 @@ static bool is_canonical(virt_addr_t va)
 enum mm_error pt_check_tlb(const char *who, enum pt_tlb tlb)
 {
 	if (tlb != PT_TLB_FLUSH_PAGE && tlb != PT_TLB_FLUSH_ALL && tlb != PT_TLB_IGNORE) {
-		mm_log("%s: unknown TLB policy 0x%x\n", who, (unsigned)tlb);
+		mm_warn("%s: unknown TLB policy 0x%x\n", who, (unsigned)tlb);
 		return MM_ERR_INVALID;
 	}
 	return MM_OK;
@@ -67,7 +67,7 @@ enum mm_error pt_check_tlb(const char *who, enum pt_tlb tlb)
 enum mm_error pt_check_flags(const char *who, unsigned flags)
 {
 	if (flags & ~(unsigned)PT_FLAGS_ALL) {
-		mm_log("%s: unknown flags 0x%x\n", who, flags & ~(unsigned)PT_FLAGS_ALL);
+		mm_warn("%s: unknown flags 0x%x\n", who, flags & ~(unsigned)PT_FLAGS_ALL);
 		return MM_ERR_INVALID;
 	}
 	return MM_OK;
@@ -76,11 +76,11 @@ enum mm_error pt_check_flags(const char *who, unsigned flags)
 static enum mm_error check_va(const char *who, virt_addr_t va, uint64_t align)
 {
 	if (!is_canonical(va)) {
-		mm_log("%s: va 0x%lx is not canonical (bits 63..48 must equal bit 47)\n", who, va);
+		mm_warn("%s: va 0x%lx is not canonical (bits 63..48 must equal bit 47)\n", who, va);
 		return MM_ERR_NON_CANONICAL;
 	}
 	if (!IS_ALIGNED(va, align)) {
-		mm_log("%s: va 0x%lx is not aligned to 0x%lx\n", who, va, align);
+		mm_warn("%s: va 0x%lx is not aligned to 0x%lx\n", who, va, align);
 		return MM_ERR_MISALIGNED;
 	}
 	return MM_OK;
@@ -95,20 +95,20 @@ static enum mm_error check_va_range(const char *who, virt_addr_t va, uint64_t si
 	if (err != MM_OK)
 		return err;
 	if (size_bytes == 0) {
-		mm_log("%s: empty range at va 0x%lx\n", who, va);
+		mm_warn("%s: empty range at va 0x%lx\n", who, va);
 		return MM_ERR_INVALID;
 	}
 	if (!IS_ALIGNED(size_bytes, PAGE_SIZE)) {
-		mm_log("%s: size 0x%lx is not a multiple of 4 KiB\n", who, size_bytes);
+		mm_warn("%s: size 0x%lx is not a multiple of 4 KiB\n", who, size_bytes);
 		return MM_ERR_MISALIGNED;
 	}
 	virt_addr_t last = va + size_bytes - 1;
 	if (last < va) {
-		mm_log("%s: range at va 0x%lx of 0x%lx bytes wraps around\n", who, va, size_bytes);
+		mm_warn("%s: range at va 0x%lx of 0x%lx bytes wraps around\n", who, va, size_bytes);
 		return MM_ERR_INVALID;
 	}
 	if (!is_canonical(last) || (last >> 47) != (va >> 47)) {
-		mm_log("%s: range va 0x%lx..0x%lx is not canonical throughout\n", who, va, last);
+		mm_warn("%s: range va 0x%lx..0x%lx is not canonical throughout\n", who, va, last);
 		return MM_ERR_NON_CANONICAL;
 	}
 	return MM_OK;
@@ -117,12 +117,12 @@ static enum mm_error check_va_range(const char *who, virt_addr_t va, uint64_t si
 static enum mm_error check_pa(const char *who, phys_addr_t pa, uint64_t size_bytes, uint64_t align)
 {
 	if (pa >= PT_PHYS_ADDR_MAX || size_bytes > PT_PHYS_ADDR_MAX - pa) {
-		mm_log("%s: pa 0x%lx (0x%lx bytes) is beyond the 52-bit physical address space\n", who, pa,
-		       size_bytes);
+		mm_warn("%s: pa 0x%lx (0x%lx bytes) is beyond the 52-bit physical address space\n", who, pa,
+		        size_bytes);
 		return MM_ERR_INVALID;
 	}
 	if (!IS_ALIGNED(pa, align)) {
-		mm_log("%s: pa 0x%lx is not aligned to 0x%lx\n", who, pa, align);
+		mm_warn("%s: pa 0x%lx is not aligned to 0x%lx\n", who, pa, align);
 		return MM_ERR_MISALIGNED;
 	}
 	return MM_OK;
@@ -147,8 +147,8 @@ static enum mm_error walk_create(struct pt_space *sp, const char *who, virt_addr
 			*entry = next | PTE_P | PTE_RW | PTE_US;
 			(*tables_allocated)++;
 		} else if (*entry & PTE_PS) {
-			mm_log("%s: va 0x%lx is inside the %s page at va 0x%lx (pa 0x%lx)\n", who, va,
-			       level_page_name(l), ALIGN_DOWN(va, level_bytes(l)), pt_leaf_pa(*entry, l));
+			mm_warn("%s: va 0x%lx is inside the %s page at va 0x%lx (pa 0x%lx)\n", who, va,
+			        level_page_name(l), ALIGN_DOWN(va, level_bytes(l)), pt_leaf_pa(*entry, l));
 			return MM_ERR_HUGE_PAGE;
 		}
 		table = *entry & PTE_ADDR_MASK;
@@ -223,14 +223,14 @@ static enum mm_error map_one(struct pt_space *sp, const char *who, virt_addr_t v
 	uint64_t old = *slot;
 	if (old & PTE_P) {
 		if (pt_entry_is_leaf(old, level)) {
-			mm_log("%s: va 0x%lx is already mapped to pa 0x%lx (new pa 0x%lx)\n", who, va,
-			       pt_leaf_pa(old, level), pa);
+			mm_warn("%s: va 0x%lx is already mapped to pa 0x%lx (new pa 0x%lx)\n", who, va,
+			        pt_leaf_pa(old, level), pa);
 			return MM_ERR_ALREADY_MAPPED;
 		}
 		virt_addr_t used_va;
 		phys_addr_t used_pa;
 		if (first_mapping(old & PTE_ADDR_MASK, level - 1, va, &used_va, &used_pa)) {
-			mm_log(
+			mm_warn(
 			    "%s: cannot map a %s page at va 0x%lx: va 0x%lx inside it is already mapped to "
 			    "pa 0x%lx (new pa 0x%lx)\n",
 			    who, level_page_name(level), va, used_va, used_pa, pa);
@@ -327,7 +327,7 @@ static enum mm_error map_range(struct pt_space *sp, const char *who, virt_addr_t
 	}
 	if (err != MM_OK && done > 0) {
 		unmap_pages(sp, va, done, tlb);
-		mm_log("%s: undid the 0x%lx bytes mapped from va 0x%lx\n", who, done, va);
+		mm_warn("%s: undid the 0x%lx bytes mapped from va 0x%lx\n", who, done, va);
 	}
 	if (tlb == PT_TLB_FLUSH_ALL && done > 0)
 		mm_tlb_flush_all();
@@ -342,7 +342,7 @@ enum mm_error pt_map(struct pt_space *sp, virt_addr_t va, phys_addr_t pa, enum p
                      unsigned flags, enum pt_tlb tlb)
 {
 	if (size != PT_PAGE_4K && size != PT_PAGE_2M && size != PT_PAGE_1G) {
-		mm_log("pt_map: unknown page size 0x%x\n", (unsigned)size);
+		mm_warn("pt_map: unknown page size 0x%x\n", (unsigned)size);
 		return MM_ERR_INVALID;
 	}
 	uint64_t bytes = pt_page_bytes(size);
@@ -350,7 +350,7 @@ enum mm_error pt_map(struct pt_space *sp, virt_addr_t va, phys_addr_t pa, enum p
 	if (err != MM_OK)
 		return err;
 	if (size == PT_PAGE_1G && !sp->allow_1g) {
-		mm_log("pt_map: 1 GiB pages are not enabled in this address space (va 0x%lx)\n", va);
+		mm_warn("pt_map: 1 GiB pages are not enabled in this address space (va 0x%lx)\n", va);
 		return MM_ERR_UNSUPPORTED;
 	}
 	err = pt_check_tlb("pt_map", tlb);
@@ -393,12 +393,12 @@ enum mm_error pt_find_page_start(const struct pt_space *sp, const char *who, vir
 		return err;
 	*entry = walk_find(sp, va, level);
 	if (!(**entry & PTE_P)) {
-		mm_log("%s: va 0x%lx is not mapped\n", who, va);
+		mm_warn("%s: va 0x%lx is not mapped\n", who, va);
 		return MM_ERR_NOT_MAPPED;
 	}
 	if (!IS_ALIGNED(va, level_bytes(*level))) {
-		mm_log("%s: va 0x%lx is inside the %s page at va 0x%lx; use the page's start\n", who, va,
-		       level_page_name(*level), ALIGN_DOWN(va, level_bytes(*level)));
+		mm_warn("%s: va 0x%lx is inside the %s page at va 0x%lx; use the page's start\n", who, va,
+		        level_page_name(*level), ALIGN_DOWN(va, level_bytes(*level)));
 		return MM_ERR_HUGE_PAGE;
 	}
 	return MM_OK;
@@ -416,8 +416,8 @@ static enum mm_error check_not_straddling(const struct pt_space *sp, virt_addr_t
 	virt_addr_t start = ALIGN_DOWN(va, level_bytes(level));
 	virt_addr_t end = start + level_bytes(level) - 1;
 	if (start < first || end > last) {
-		mm_log("pt_unmap_range: the %s page at va 0x%lx straddles the range va 0x%lx..0x%lx\n",
-		       level_page_name(level), start, first, last);
+		mm_warn("pt_unmap_range: the %s page at va 0x%lx straddles the range va 0x%lx..0x%lx\n",
+		        level_page_name(level), start, first, last);
 		return MM_ERR_HUGE_PAGE;
 	}
 	return MM_OK;

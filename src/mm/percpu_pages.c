@@ -81,9 +81,9 @@ unsigned percpu_pages_cached_on(unsigned cpu)
 	return cpu < PCP_MAX_CPUS ? __atomic_load_n(&lists[cpu].count, __ATOMIC_RELAXED) : 0;
 }
 
-uint64_t page_free_total(void)
+uint64_t page_count_free(void)
 {
-	return buddy_free_pages_total() + percpu_pages_cached();
+	return buddy_count_free_pages() + percpu_pages_cached();
 }
 
 void percpu_pages_drain_this_cpu(void)
@@ -108,7 +108,7 @@ bool page_check_invariants(void)
 		for (unsigned i = 0; i < lists[cpu].count; i++) {
 			const struct buddy_frame_info *f = buddy_frame_info_at(lists[cpu].pages[i]);
 			if (f == NULL || f->state != BUDDY_FRAME_CACHED) {
-				mm_log(
+				mm_err(
 				    "page_check_invariants: page 0x%lx in CPU %u's list is not cached in the "
 				    "buddy (state %d)\n",
 				    lists[cpu].pages[i], cpu, f ? (int)f->state : -1);
@@ -117,7 +117,7 @@ bool page_check_invariants(void)
 		}
 	}
 	if (cached != percpu_pages_cached()) {
-		mm_log("page_check_invariants: the buddy has %lu cached pages, the per-CPU lists hold %lu\n",
+		mm_err("page_check_invariants: the buddy has %lu cached pages, the per-CPU lists hold %lu\n",
 		       cached, percpu_pages_cached());
 		return false;
 	}

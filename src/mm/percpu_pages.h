@@ -39,8 +39,8 @@ enum mm_error page_alloc(unsigned order, phys_addr_t *out);
  * order 0 goes to this CPU's list. */
 enum mm_error page_free(phys_addr_t pa, unsigned order);
 
-/* Free pages: the buddy's (buddy_free_pages_total) plus those in lists. */
-uint64_t page_free_total(void);
+/* Free pages: the buddy's (buddy_count_free_pages) plus those in lists. */
+uint64_t page_count_free(void);
 
 /* Pages sitting in all the lists, and in one CPU's list. */
 uint64_t percpu_pages_cached(void);

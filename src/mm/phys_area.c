@@ -136,8 +136,8 @@ static void exclude(phys_addr_t base, uint64_t end, uint32_t type)
 	if (cut == 0)
 		return;
 	excluded_bytes += cut;
-	mm_log("phys_area: [0x%lx-0x%lx) is listed as usable and as %s: not using [0x%lx-0x%lx)\n", base, end,
-	       phys_area_type_name(type), first, last);
+	mm_warn("phys_area: [0x%lx-0x%lx) is listed as usable and as %s: not using [0x%lx-0x%lx)\n", base,
+	        end, phys_area_type_name(type), first, last);
 }
 
 static void record_other(phys_addr_t base, uint64_t size_bytes, uint32_t type)
@@ -145,9 +145,9 @@ static void record_other(phys_addr_t base, uint64_t size_bytes, uint32_t type)
 	other_seen_count++;
 	if (phys_other_area_count == PHYS_OTHER_AREA_MAX) {
 		other_dropped_count++;
-		mm_log("phys_area_add: other-area table full (%d entries): [0x%lx-0x%lx) type %u not "
-		       "recorded (it is still cut out of usable RAM)\n",
-		       PHYS_OTHER_AREA_MAX, base, base + size_bytes, type);
+		mm_warn("phys_area_add: other-area table full (%d entries): [0x%lx-0x%lx) type %u not "
+		        "recorded (it is still cut out of usable RAM)\n",
+		        PHYS_OTHER_AREA_MAX, base, base + size_bytes, type);
 		return;
 	}
 	struct phys_other_area *other = &phys_other_area[phys_other_area_count++];
@@ -166,9 +166,9 @@ enum mm_error phys_area_add(phys_addr_t base, uint64_t size_bytes, uint32_t type
 	if (size_bytes == 0)
 		return MM_OK;
 	if (size_bytes > UINT64_MAX - base) {
-		mm_log("phys_area_add: entry at 0x%lx with size 0x%lx wraps past 2^64, clipped to end "
-		       "0x%lx\n",
-		       base, size_bytes, UINT64_MAX);
+		mm_warn("phys_area_add: entry at 0x%lx with size 0x%lx wraps past 2^64, clipped to end "
+		        "0x%lx\n",
+		        base, size_bytes, UINT64_MAX);
 		size_bytes = UINT64_MAX - base;
 		if (size_bytes == 0)
 			return MM_OK;
@@ -196,10 +196,10 @@ enum mm_error phys_area_finish(void)
 	if (err != MM_OK)
 		return err;
 	if (usable_after_unrecorded) {
-		mm_log("phys_area_finish: %zu non-usable entries did not fit the %d-entry record and usable "
-		       "ranges came after them: cannot tell which of their pages are firmware's (add usable "
-		       "entries first)\n",
-		       other_dropped_count, PHYS_OTHER_AREA_MAX);
+		mm_warn("phys_area_finish: %zu non-usable entries did not fit the %d-entry record and usable "
+		        "ranges came after them: cannot tell which of their pages are firmware's (add usable "
+		        "entries first)\n",
+		        other_dropped_count, PHYS_OTHER_AREA_MAX);
 		return MM_ERR_TABLE_FULL;
 	}
 
@@ -210,8 +210,8 @@ enum mm_error phys_area_finish(void)
 		/* base <= end_down also guarantees that ALIGN_UP cannot wrap. */
 		uint64_t base_up = base <= end_down ? ALIGN_UP(base, PAGE_SIZE) : end_down;
 		if (base_up >= end_down) {
-			mm_log("phys_area_finish: [0x%lx-0x%lx) holds no whole page, dropped\n", base,
-			       mm_range_end(&phys_memory_area[i]));
+			mm_warn("phys_area_finish: [0x%lx-0x%lx) holds no whole page, dropped\n", base,
+			        mm_range_end(&phys_memory_area[i]));
 			continue;
 		}
 		phys_memory_area[kept].base = base_up;
@@ -221,15 +221,16 @@ enum mm_error phys_area_finish(void)
 	phys_memory_area_count = kept;
 
 	if (dropped_count > 0)
-		mm_log("phys_area: table full (%d entries): left out %zu ranges, 0x%lx bytes\n",
-		       PHYS_MEMORY_AREA_MAX, dropped_count, dropped_bytes);
+		mm_warn("phys_area: table full (%d entries): left out %zu ranges, 0x%lx bytes\n",
+		        PHYS_MEMORY_AREA_MAX, dropped_count, dropped_bytes);
 	if (other_dropped_count > 0)
-		mm_log("phys_area: other-area table full (%d entries): %zu entries not recorded (all of them "
-		       "were cut out of usable RAM)\n",
-		       PHYS_OTHER_AREA_MAX, other_dropped_count);
+		mm_warn(
+		    "phys_area: other-area table full (%d entries): %zu entries not recorded (all of them "
+		    "were cut out of usable RAM)\n",
+		    PHYS_OTHER_AREA_MAX, other_dropped_count);
 	if (excluded_bytes > 0)
-		mm_log("phys_area: %lu KiB listed as usable are also listed as another type: not used\n",
-		       excluded_bytes >> 10);
+		mm_warn("phys_area: %lu KiB listed as usable are also listed as another type: not used\n",
+		        excluded_bytes >> 10);
 
 	return mm_stage_advance(MM_STAGE_PHYS_AREAS);
 }
@@ -269,11 +270,11 @@ uint64_t phys_area_total_bytes(void)
 
 void phys_area_dump(void)
 {
-	mm_log("phys_area: %zu usable ranges, %lu KiB\n", phys_memory_area_count,
-	       phys_area_total_bytes() >> 10);
+	mm_info("phys_area: %zu usable ranges, %lu KiB\n", phys_memory_area_count,
+	        phys_area_total_bytes() >> 10);
 	for (size_t i = 0; i < phys_memory_area_count; i++)
-		mm_log("  [0x%lx-0x%lx) %lu KiB\n", phys_memory_area[i].base,
-		       mm_range_end(&phys_memory_area[i]), phys_memory_area[i].size_bytes >> 10);
+		mm_info("  [0x%lx-0x%lx) %lu KiB\n", phys_memory_area[i].base,
+		        mm_range_end(&phys_memory_area[i]), phys_memory_area[i].size_bytes >> 10);
 }
 
 const char *phys_area_type_name(uint32_t type)

@@ -13,7 +13,7 @@
 enum mm_error pt_check_space(const char *who, const struct pt_space *sp)
 {
 	if (!sp || sp->root == 0 || !sp->frames) {
-		mm_log("%s: the address space has no root table (root 0x%lx)\n", who, sp ? sp->root : 0);
+		mm_warn("%s: the address space has no root table (root 0x%lx)\n", who, sp ? sp->root : 0);
 		return MM_ERR_INVALID;
 	}
 	return MM_OK;
@@ -27,13 +27,13 @@ enum mm_error pt_alloc_table(struct frame_source *frames, const char *who, phys_
 	phys_addr_t table;
 	enum mm_error err = frame_source_alloc(frames, &table);
 	if (err != MM_OK) {
-		mm_log("%s: frame source %s has no frame for a page table (%s)\n", who, frames->name,
-		       mm_strerror(err));
+		mm_warn("%s: frame source %s has no frame for a page table (%s)\n", who, frames->name,
+		        mm_strerror(err));
 		return MM_ERR_NO_MEMORY;
 	}
 	/* 0 is refused because a root of 0 means "no tables". */
 	if (!IS_ALIGNED(table, PAGE_SIZE) || table == 0 || table >= PT_PHYS_ADDR_MAX) {
-		mm_log("%s: frame source %s returned unusable frame 0x%lx\n", who, frames->name, table);
+		mm_warn("%s: frame source %s returned unusable frame 0x%lx\n", who, frames->name, table);
 		frame_source_free(frames, table);
 		return MM_ERR_INVALID;
 	}
@@ -61,8 +61,8 @@ enum mm_error pt_free_tables(struct frame_source *frames, const char *who, phys_
 	}
 	enum mm_error err = frame_source_free(frames, table);
 	if (err != MM_OK) {
-		mm_log("%s: frame source %s did not take back table frame 0x%lx (%s)\n", who, frames->name,
-		       table, mm_strerror(err));
+		mm_warn("%s: frame source %s did not take back table frame 0x%lx (%s)\n", who, frames->name,
+		        table, mm_strerror(err));
 		if (first == MM_OK)
 			first = err;
 	}
@@ -72,7 +72,7 @@ enum mm_error pt_free_tables(struct frame_source *frames, const char *who, phys_
 enum mm_error pt_space_create(struct pt_space *sp, struct frame_source *frames, bool allow_1g)
 {
 	if (!sp || !frames) {
-		mm_log("pt_space_create: no address space or no frame source given\n");
+		mm_warn("pt_space_create: no address space or no frame source given\n");
 		return MM_ERR_INVALID;
 	}
 	phys_addr_t root;

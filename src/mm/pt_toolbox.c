@@ -91,7 +91,7 @@ enum mm_error pt_clone(const struct pt_space *src, struct pt_space *dst, struct 
 	if (err != MM_OK)
 		return err;
 	if (!dst || dst == src || !frames) {
-		mm_log("pt_clone: the destination must be a different address space with a frame source\n");
+		mm_warn("pt_clone: the destination must be a different address space with a frame source\n");
 		return MM_ERR_INVALID;
 	}
 	phys_addr_t root;
@@ -122,7 +122,7 @@ enum mm_error pt_destroy(struct pt_space *sp)
 	if (err != MM_OK)
 		return err;
 	if (sp->root == mm_read_root_table()) {
-		mm_log("pt_destroy: root 0x%lx is the page table now loaded in CR3\n", sp->root);
+		mm_warn("pt_destroy: root 0x%lx is the page table now loaded in CR3\n", sp->root);
 		return MM_ERR_REFUSED;
 	}
 	err = pt_free_tables(sp->frames, "pt_destroy", sp->root, PT_LEVELS);

@@ -124,7 +124,7 @@ enum mm_error pt_walk_path(const struct pt_space *sp, virt_addr_t va, struct pt_
 	if (err != MM_OK)
 		return err;
 	if (sign_extend(va & 0x0000ffffffffffffULL) != va) {
-		mm_log("pt_walk_path: 0x%lx is not canonical (bits 63..48 must copy bit 47)\n", va);
+		mm_warn("pt_walk_path: 0x%lx is not canonical (bits 63..48 must copy bit 47)\n", va);
 		return MM_ERR_NON_CANONICAL;
 	}
 	phys_addr_t table = sp->root;

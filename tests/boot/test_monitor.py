@@ -45,14 +45,22 @@ class Monitor:
                 self.consumed = m.end()
                 return chunk
             left = deadline - time.monotonic()
-            if left <= 0 or self.proc.poll() is not None:
+            exited = self.proc.poll() is not None
+            if left <= 0 or (exited and not self.read_available(0)):
+                # QEMU may exit right after its last output (`quit`): what it
+                # wrote is read first, and only then is it too late.
                 raise Failure(f"waited for {pattern!r}; got:\n{self.text[self.consumed:][-3000:]}")
-            ready, _, _ = select.select([self.proc.stdout], [], [], min(left, 0.5))
-            if ready:
-                data = os.read(self.proc.stdout.fileno(), 65536)
-                if not data:
-                    continue
-                self.text += data.decode("latin-1").replace("\r", "")
+            self.read_available(min(left, 0.5))
+
+    def read_available(self, timeout):
+        """Read what QEMU has written within timeout seconds; whether
+        anything came."""
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        if not ready:
+            return False
+        data = os.read(self.proc.stdout.fileno(), 65536)
+        self.text += data.decode("latin-1").replace("\r", "")
+        return bool(data)
 
     def send_bytes(self, data):
         # Small writes, as a person (or a paste) would: the UART has a

@@ -21,7 +21,7 @@ def test():
     t.check(summary.group(1, 2) == printed.groups(),
             f"mm-buddy says {summary.group(1, 2)} (pages, MiB), serial {printed.groups()}")
     t.check(summary.group(3) == summary.group(1) and summary.group(4) == "agrees",
-            f"the lists hold {summary.group(3)} pages, free_pages is {summary.group(1)}")
+            f"the lists hold {summary.group(3)} pages, free_page_count is {summary.group(1)}")
     # Nothing has been allocated yet: the per-CPU lists are empty.
     cached = re.search(r"^per-CPU lists: (\d+) free single pages; (\d+) free pages in all", output, re.M)
     t.check(cached and cached.group(1) == "0" and cached.group(2) == summary.group(1),

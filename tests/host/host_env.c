@@ -17,6 +17,13 @@ static uint64_t arena_size;
 
 static char *log_buf;
 static size_t log_len, log_cap;
+/* Where each mm_log_at() line starts in log_buf, and its level. */
+struct level_mark {
+	size_t offset, len;
+	enum mm_log_level level;
+};
+static struct level_mark *level_marks;
+static size_t level_count, level_cap;
 
 unsigned long host_tlb_flush_page_count;
 unsigned long host_tlb_flush_all_count;
@@ -138,7 +145,7 @@ static void log_append(const char *s, size_t len)
 		fwrite(s, 1, len, stderr);
 }
 
-void mm_log(const char *fmt, ...)
+void mm_log_at(enum mm_log_level level, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -147,7 +154,29 @@ void mm_log(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	log_append(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	/* The text stays as the MM wrote it (tests match it); where each
+	 * line starts and its level go to a table beside it. */
+	if (level_count == level_cap) {
+		level_cap = level_cap ? 2 * level_cap : 64;
+		level_marks = realloc(level_marks, level_cap * sizeof(level_marks[0]));
+		if (!level_marks)
+			abort();
+	}
+	size_t len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
+	level_marks[level_count++] = (struct level_mark){log_len, len, level};
+	log_append(line, len);
+}
+
+int host_log_level(const char *needle)
+{
+	const char *hit = strstr(host_log_text(), needle);
+	if (!hit)
+		return -1;
+	size_t at = (size_t)(hit - log_buf);
+	for (size_t i = 0; i < level_count; i++)
+		if (at >= level_marks[i].offset && at < level_marks[i].offset + level_marks[i].len)
+			return (int)level_marks[i].level;
+	return -1;
 }
 
 void console_write(const char *s, size_t len)
@@ -177,6 +206,7 @@ bool host_log_contains(const char *needle)
 void host_log_clear(void)
 {
 	log_len = 0;
+	level_count = 0;
 	if (log_buf)
 		log_buf[0] = '\0';
 }

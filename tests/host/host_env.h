@@ -16,10 +16,13 @@ void host_arena_init(uint64_t size_bytes);
 void host_arena_free(void);
 uint64_t host_arena_size(void);
 
-/* Everything logged (mm_log, console_write) since the last clear. */
+/* Everything logged (mm_log_at, console_write) since the last clear. */
 const char *host_log_text(void);
 bool host_log_contains(const char *needle);
 void host_log_clear(void);
+/* The level (enum mm_log_level) of the mm_log_at() line holding the first
+ * match of needle; -1 when nothing matches or console_write printed it. */
+int host_log_level(const char *needle);
 
 /* What mm_cpu_index() returns in the calling thread (0 until set): a test
  * thread that plays CPU n says so first. */

@@ -53,7 +53,7 @@ static void start(phys_addr_t lowest, phys_addr_t end)
 /* Free blocks per order, to compare states before and after. */
 struct snapshot {
 	size_t blocks[BUDDY_MAX_ORDER + 1];
-	uint64_t free_pages, managed_pages;
+	uint64_t free_page_count, managed_pages;
 };
 
 static struct snapshot take_snapshot(void)
@@ -62,7 +62,7 @@ static struct snapshot take_snapshot(void)
 	memset(&s, 0, sizeof(s));
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
 		s.blocks[o] = buddy_free_blocks(o);
-	s.free_pages = buddy_free_pages_total();
+	s.free_page_count = buddy_count_free_pages();
 	s.managed_pages = buddy_managed_pages();
 	return s;
 }
@@ -175,7 +175,7 @@ static void a_new_buddy_manages_nothing(void **state)
 	start(0, MiB(16));
 	const size_t none[BUDDY_MAX_ORDER + 1] = {0};
 	assert_blocks(none);
-	assert_int_equal(buddy_free_pages_total(), 0);
+	assert_int_equal(buddy_count_free_pages(), 0);
 	assert_int_equal(buddy_managed_pages(), 0);
 }
 
@@ -187,7 +187,7 @@ static void thirteen_pages_at_1mib_become_blocks_of_8_4_and_1_pages(void **state
 	assert_int_equal(buddy_add_free_range(MiB(1), PAGES(13)), MM_OK);
 	const size_t expected[BUDDY_MAX_ORDER + 1] = {[0] = 1, [2] = 1, [3] = 1};
 	assert_blocks(expected);
-	assert_int_equal(buddy_free_pages_total(), 13);
+	assert_int_equal(buddy_count_free_pages(), 13);
 	assert_int_equal(buddy_managed_pages(), 13);
 }
 
@@ -199,7 +199,7 @@ static void range_from_3mib_plus_4k_to_9mib_becomes_the_largest_aligned_blocks(v
 	assert_int_equal(buddy_add_free_range(MiB(3) + PAGES(1), MiB(6) - PAGES(1)), MM_OK);
 	const size_t expected[BUDDY_MAX_ORDER + 1] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1};
 	assert_blocks(expected);
-	assert_int_equal(buddy_free_pages_total(), 1535);
+	assert_int_equal(buddy_count_free_pages(), 1535);
 }
 
 static void a_range_is_trimmed_inward_to_whole_pages(void **state)
@@ -285,7 +285,7 @@ static void first_order0_allocation_splits_a_4mib_block_into_one_block_per_lower
 	assert_int_equal(pa, 0);
 	const size_t expected[BUDDY_MAX_ORDER + 1] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
 	assert_blocks(expected);
-	assert_int_equal(buddy_free_pages_total(), 1023);
+	assert_int_equal(buddy_count_free_pages(), 1023);
 }
 
 static void freeing_the_only_allocation_merges_back_to_one_4mib_block(void **state)
@@ -296,7 +296,7 @@ static void freeing_the_only_allocation_merges_back_to_one_4mib_block(void **sta
 	assert_int_equal(buddy_free_pages(pa, 0), MM_OK);
 	const size_t expected[BUDDY_MAX_ORDER + 1] = {[10] = 1};
 	assert_blocks(expected);
-	assert_int_equal(buddy_free_pages_total(), 1024);
+	assert_int_equal(buddy_count_free_pages(), 1024);
 }
 
 static void allocation_takes_the_smallest_block_that_fits(void **state)
@@ -354,7 +354,7 @@ static void allocating_every_page_then_one_more_runs_out(void **state)
 	phys_addr_t pa;
 	for (unsigned i = 0; i < 1024; i++)
 		assert_int_equal(buddy_alloc_pages(0, &pa), MM_OK);
-	assert_int_equal(buddy_free_pages_total(), 0);
+	assert_int_equal(buddy_count_free_pages(), 0);
 	assert_int_equal(buddy_alloc_pages(0, &pa), MM_ERR_NO_MEMORY);
 	assert_true(host_log_contains("buddy_alloc_pages: no free block of order 0"));
 }
@@ -377,7 +377,7 @@ static void allocating_before_stage_buddy_is_refused(void **state)
 	assert_int_equal(buddy_alloc_pages(0, &pa), MM_ERR_WRONG_STAGE);
 	assert_true(
 	    host_log_contains("buddy_alloc_pages: called in stage paging, allowed only from buddy to smp"));
-	assert_int_equal(buddy_free_pages_total(), 1024);
+	assert_int_equal(buddy_count_free_pages(), 1024);
 }
 
 static void freeing_before_stage_buddy_is_refused(void **state)
@@ -449,6 +449,8 @@ static void freeing_a_frame_never_handed_out_is_refused_as_already_free(void **s
 	struct snapshot before = take_snapshot();
 	assert_int_equal(buddy_free_pages(MiB(2), 0), MM_ERR_DOUBLE_FREE);
 	assert_true(host_log_contains("buddy_free_pages: double free of 0x200000 (order 0)"));
+	/* A double free means someone's book-keeping is wrong: an error. */
+	assert_int_equal(host_log_level("buddy_free_pages: double free of 0x200000"), MM_LOG_ERROR);
 	assert_unchanged(&before);
 }
 
@@ -605,7 +607,7 @@ static void frame_source_hands_out_and_takes_back_single_frames(void **state)
 	assert_string_equal(src->name, "buddy");
 	phys_addr_t pa;
 	assert_int_equal(frame_source_alloc(src, &pa), MM_OK);
-	assert_int_equal(buddy_free_pages_total(), 1023);
+	assert_int_equal(buddy_count_free_pages(), 1023);
 	assert_int_equal(frame_source_free(src, pa), MM_OK);
 	assert_int_equal(buddy_free_blocks(10), 1);
 	assert_int_equal(frame_source_free(src, pa), MM_ERR_DOUBLE_FREE);

@@ -62,7 +62,7 @@ static void *run_worker(void *p)
 
 static void four_threads_share_the_buddy_without_losing_a_page(void **state)
 {
-	uint64_t free_before = page_free_total();
+	uint64_t free_before = page_count_free();
 	pthread_t threads[THREADS];
 	struct worker_arg args[THREADS];
 	for (unsigned i = 0; i < THREADS; i++) {
@@ -77,11 +77,11 @@ static void four_threads_share_the_buddy_without_losing_a_page(void **state)
 	}
 	/* Single pages went through each thread's own list; some stay there. */
 	assert_true(percpu_pages_cached() > 0);
-	assert_int_equal(page_free_total(), free_before);
+	assert_int_equal(page_count_free(), free_before);
 	assert_true(page_check_invariants());
 	percpu_pages_drain_all();
 	assert_int_equal(percpu_pages_cached(), 0);
-	assert_int_equal(buddy_free_pages_total(), free_before);
+	assert_int_equal(buddy_count_free_pages(), free_before);
 	assert_true(buddy_check_invariants());
 }
 
@@ -102,13 +102,13 @@ static void worker_notices_a_block_overwritten_by_another_cpu(void **state)
 static void worker_frees_a_block_whose_pattern_is_intact(void **state)
 {
 	phys_addr_t pa;
-	uint64_t free_before = page_free_total();
+	uint64_t free_before = page_count_free();
 	assert_int_equal(page_alloc(2, &pa), MM_OK);
 	buddy_worker_fill(3, pa, 2);
 	uint64_t verified = 0;
 	assert_int_equal(buddy_worker_check_and_free(3, pa, 2, &verified), MM_OK);
 	assert_int_equal(verified, 4 * PAGE_SIZE);
-	assert_int_equal(page_free_total(), free_before);
+	assert_int_equal(page_count_free(), free_before);
 }
 
 int main(void)

@@ -137,15 +137,15 @@ static void model_free(size_t i)
 /* Free total == managed - handed out, after every single step. */
 static void check_totals(unsigned long step)
 {
-	if (buddy_free_pages_total() != managed_pages - live_pages)
+	if (buddy_count_free_pages() != managed_pages - live_pages)
 		fail_msg("step %lu: buddy has 0x%lx free pages, model expects 0x%lx", step,
-		         buddy_free_pages_total(), managed_pages - live_pages);
+		         buddy_count_free_pages(), managed_pages - live_pages);
 }
 
 /* Try a free the model knows is wrong; it must be refused and change nothing. */
 static void try_bad_free(unsigned long step, phys_addr_t last_freed)
 {
-	uint64_t free_before = buddy_free_pages_total();
+	uint64_t free_before = buddy_count_free_pages();
 	if (nlive > 0 && (rng_next() & 1)) {
 		struct block *b = &live[rng_next() % nlive];
 		unsigned wrong = b->order == BUDDY_MAX_ORDER ? b->order - 1 : b->order + 1;
@@ -159,7 +159,7 @@ static void try_bad_free(unsigned long step, phys_addr_t last_freed)
 			fail_msg("step %lu: freeing free frame 0x%lx again gave %s", step, last_freed,
 			         mm_strerror(err));
 	}
-	if (buddy_free_pages_total() != free_before)
+	if (buddy_count_free_pages() != free_before)
 		fail_msg("step %lu: a refused free changed the free total", step);
 }
 
@@ -231,7 +231,7 @@ static void freeing_everything_after_random_use_restores_the_initial_blocks(void
 			fail_msg("order %u: %zu free blocks, %zu at the start", o, buddy_free_blocks(o),
 			         initial[o]);
 	}
-	assert_int_equal(buddy_free_pages_total(), managed_pages);
+	assert_int_equal(buddy_count_free_pages(), managed_pages);
 	assert_true(buddy_check_invariants());
 }
 

@@ -140,7 +140,7 @@ static void expect_no_firmware_page_in_the_buddy(void)
 	assert_int_equal(mm_bump_stage(&params), MM_OK);
 	assert_int_equal(mm_paging_stage(&params), MM_OK);
 	assert_int_equal(mm_buddy_stage(), MM_OK);
-	uint64_t total = buddy_free_pages_total(), taken = 0;
+	uint64_t total = buddy_count_free_pages(), taken = 0;
 	phys_addr_t pa;
 	while (buddy_alloc_pages(0, &pa) == MM_OK) {
 		assert_false(touches_firmware(pa, pa + PAGE_SIZE));

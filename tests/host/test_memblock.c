@@ -9,6 +9,7 @@
 
 #include "host_env.h"
 #include "mm/memblock.h"
+#include "mm/mm_env.h"
 #include "mm/mm_stage.h"
 #include "mm/phys_area.h"
 
@@ -453,6 +454,8 @@ static void add_beyond_capacity_is_refused_and_changes_nothing(void **state)
 	assert_same(&before, &after);
 	assert_true(
 	    host_log_contains("memblock_add: memory table full (512 regions): cannot add [0x1000-0x2000)"));
+	/* A refusal the caller hears about as a value: a warning. */
+	assert_int_equal(host_log_level("memblock_add: memory table full"), MM_LOG_WARN);
 }
 
 static void add_that_merges_is_accepted_when_the_table_is_full(void **state)

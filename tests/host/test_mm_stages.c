@@ -12,6 +12,7 @@
 #include "mm/buddy.h"
 #include "mm/bump.h"
 #include "mm/memblock.h"
+#include "mm/mm_env.h"
 #include "mm/mm_init.h"
 #include "mm/mm_selftest.h"
 #include "mm/mm_stage.h"
@@ -147,6 +148,9 @@ static void each_stage_ends_its_last_line_with_its_time(void **state)
 	assert_true(host_log_contains("3 reserved regions (1345 KiB); stage 2 took 7 us\n"));
 	assert_true(host_log_contains(" (the end of the kernel image); stage 3 took 7 us\n"));
 	assert_true(host_log_contains("paging: W^X audit: 0 writable+executable pages; stage 4 took 7 us\n"));
+	/* A stage line is a normal boot line. */
+	assert_int_equal(host_log_level("paging: W^X audit: 0 writable+executable pages; stage 4"),
+	                 MM_LOG_INFO);
 	assert_true(host_log_contains("; stage 5 took 7 us\n"));
 }
 
@@ -387,12 +391,12 @@ static void early_allocators_refuse_after_the_buddy_takes_over(void **state)
 static void mapper_draws_from_the_buddy_after_takeover(void **state)
 {
 	run_stages_2_to_5();
-	uint64_t before = page_free_total();
+	uint64_t before = page_count_free();
 	/* A fresh region of the address space needs new tables. */
 	assert_int_equal(
 	    pt_map(mm_kernel_space(), 0xffffd00000000000ULL, MiB(8), PT_PAGE_4K, PT_WRITE, PT_TLB_FLUSH_PAGE),
 	    MM_OK);
-	assert_true(page_free_total() < before);
+	assert_true(page_count_free() < before);
 }
 
 static void stages_out_of_order_are_refused(void **state)
@@ -417,7 +421,7 @@ static void too_many_boot_ranges_are_refused(void **state)
 static void stress_test_returns_every_page(void **state)
 {
 	run_stages_2_to_5();
-	uint64_t free_before = page_free_total();
+	uint64_t free_before = page_count_free();
 	struct buddy_stress_config cfg = {
 	    .rounds = 10, .round_bytes = MiB(200), .max_block_bytes = MiB(4), .seed = 12345};
 	struct buddy_stress_result r;
@@ -427,7 +431,7 @@ static void stress_test_returns_every_page(void **state)
 	assert_true(r.allocations > 0);
 	assert_true(r.early_frees > 0);
 	assert_int_equal(r.free_pages_after, r.free_pages_before);
-	assert_int_equal(page_free_total(), free_before);
+	assert_int_equal(page_count_free(), free_before);
 	assert_true(page_check_invariants());
 	percpu_pages_drain_all();
 	assert_true(buddy_check_invariants());
@@ -447,14 +451,14 @@ static void stress_test_refuses_before_the_buddy_exists(void **state)
 static void removing_the_low_remap_empties_the_lower_half_and_frees_nothing(void **state)
 {
 	run_stages_2_to_5();
-	uint64_t free_before = buddy_free_pages_total();
+	uint64_t free_before = buddy_count_free_pages();
 	unsigned long page_flushes = host_tlb_flush_page_count;
 	host_log_clear();
 	assert_int_equal(mm_remove_low_remap(), MM_OK);
 	expect_unmapped(TRAMP_CODE_PHYS);
 	expect_unmapped(TRAMP_DATA_PHYS);
 	assert_int_equal(lower_half_pages(), 0);
-	assert_int_equal(buddy_free_pages_total(), free_before);
+	assert_int_equal(buddy_count_free_pages(), free_before);
 	/* This CPU's TLB forgets exactly the two pages, the data page last. */
 	assert_int_equal(host_tlb_flush_page_count - page_flushes, 2);
 	assert_int_equal(host_tlb_last_flushed_page, TRAMP_DATA_PHYS);
@@ -538,7 +542,7 @@ static void a_span_of_16_tib_and_more_that_is_mostly_holes_works(void **state)
 	assert_true(meta < MiB(9));
 	assert_int_equal(meta_bytes, 4 * 1024 * 9 + 4 * 4 + 16385 * 4 + 2 * 1024);
 	/* Every page but the metadata's is free; the top 4 MiB is one block. */
-	assert_int_equal(buddy_free_pages_total(), (MiB(12) - ALIGN_UP(meta_bytes, PAGE_SIZE)) / PAGE_SIZE);
+	assert_int_equal(buddy_count_free_pages(), (MiB(12) - ALIGN_UP(meta_bytes, PAGE_SIZE)) / PAGE_SIZE);
 	phys_addr_t pa;
 	assert_int_equal(buddy_alloc_pages(BUDDY_MAX_ORDER, &pa), MM_OK);
 	assert_int_equal(pa, GiB(16384));

@@ -59,13 +59,13 @@ static void the_first_single_page_takes_a_batch_from_the_buddy(void **state)
 {
 	phys_addr_t pa = alloc_ok(0);
 	assert_true(pa >= SPAN_BASE && pa < MiB(12));
-	assert_int_equal(buddy_free_pages_total(), SPAN_PAGES - PCP_BATCH);
+	assert_int_equal(buddy_count_free_pages(), SPAN_PAGES - PCP_BATCH);
 	assert_int_equal(percpu_pages_cached(), PCP_BATCH - 1);
-	assert_int_equal(page_free_total(), SPAN_PAGES - 1);
+	assert_int_equal(page_count_free(), SPAN_PAGES - 1);
 	/* The next PCP_BATCH - 1 come from the list: the buddy is not asked. */
 	for (unsigned i = 1; i < PCP_BATCH; i++)
 		alloc_ok(0);
-	assert_int_equal(buddy_free_pages_total(), SPAN_PAGES - PCP_BATCH);
+	assert_int_equal(buddy_count_free_pages(), SPAN_PAGES - PCP_BATCH);
 	assert_int_equal(percpu_pages_cached(), 0);
 	assert_true(page_check_invariants());
 }
@@ -90,10 +90,10 @@ static void a_full_list_gives_its_coldest_batch_back(void **state)
 		assert_int_equal(page_free(pages[i], 0), MM_OK);
 	assert_int_equal(percpu_pages_cached(), PCP_HIGH);
 	/* One more: the first PCP_BATCH freed go back to the buddy, under one lock. */
-	uint64_t buddy_before = buddy_free_pages_total();
+	uint64_t buddy_before = buddy_count_free_pages();
 	assert_int_equal(page_free(pages[PCP_HIGH], 0), MM_OK);
 	assert_int_equal(percpu_pages_cached(), PCP_HIGH - PCP_BATCH + 1);
-	assert_int_equal(buddy_free_pages_total(), buddy_before + PCP_BATCH);
+	assert_int_equal(buddy_count_free_pages(), buddy_before + PCP_BATCH);
 	assert_int_equal(buddy_frame_info_at(pages[0])->state == BUDDY_FRAME_CACHED, false);
 	assert_int_equal(buddy_frame_info_at(pages[PCP_BATCH])->state, BUDDY_FRAME_CACHED);
 	assert_true(page_check_invariants());
@@ -132,7 +132,7 @@ static void larger_orders_go_straight_to_the_buddy(void **state)
 {
 	phys_addr_t pa = alloc_ok(3);
 	assert_int_equal(percpu_pages_cached(), 0);
-	assert_int_equal(buddy_free_pages_total(), SPAN_PAGES - 8);
+	assert_int_equal(buddy_count_free_pages(), SPAN_PAGES - 8);
 	assert_int_equal(page_free(pa, 3), MM_OK);
 	assert_int_equal(buddy_free_blocks(BUDDY_MAX_ORDER), 2);
 }
@@ -157,9 +157,9 @@ static void a_cpu_without_a_list_uses_the_buddy(void **state)
 	host_set_cpu_index(PCP_MAX_CPUS);
 	phys_addr_t pa = alloc_ok(0);
 	assert_int_equal(percpu_pages_cached(), 0);
-	assert_int_equal(buddy_free_pages_total(), SPAN_PAGES - 1);
+	assert_int_equal(buddy_count_free_pages(), SPAN_PAGES - 1);
 	assert_int_equal(page_free(pa, 0), MM_OK);
-	assert_int_equal(buddy_free_pages_total(), SPAN_PAGES);
+	assert_int_equal(buddy_count_free_pages(), SPAN_PAGES);
 }
 
 static void with_poisoning_on_single_pages_bypass_the_lists(void **state)
@@ -190,7 +190,7 @@ static void the_drain_returns_every_page_and_the_buddy_merges_them(void **state)
 	host_set_cpu_index(0);
 	for (unsigned i = 20; i < 40; i++)
 		assert_int_equal(page_free(pages[i], 0), MM_OK);
-	assert_int_equal(page_free_total(), SPAN_PAGES);
+	assert_int_equal(page_count_free(), SPAN_PAGES);
 	assert_true(percpu_pages_cached() > 0);
 	assert_true(page_check_invariants());
 	percpu_pages_drain_this_cpu();
@@ -198,7 +198,7 @@ static void the_drain_returns_every_page_and_the_buddy_merges_them(void **state)
 	assert_int_equal(percpu_pages_cached_on(1), 20);
 	percpu_pages_drain_all();
 	assert_int_equal(percpu_pages_cached(), 0);
-	assert_int_equal(buddy_free_pages_total(), SPAN_PAGES);
+	assert_int_equal(buddy_count_free_pages(), SPAN_PAGES);
 	assert_int_equal(buddy_free_blocks(BUDDY_MAX_ORDER), 2);
 	assert_true(buddy_check_invariants());
 }

@@ -3,7 +3,7 @@
  * reached through the direct map at PHYS_OFFSET (the early tables map the
  * first 4 GiB there; the kernel's own tables map all RAM), CR3 is the root
  * table, invlpg and CR3/CR4 reloads flush the TLB, and logging goes to the
- * console.
+ * console through src/lib/log.h, at the line's level.
  */
 #include "mm/mm_env.h"
 
@@ -12,6 +12,7 @@
 #include "cpu.h"
 #include "this_cpu.h"
 #include "lib/format.h"
+#include "lib/log.h"
 #include "tsc.h"
 
 void *mm_phys_to_virt(phys_addr_t pa)
@@ -56,11 +57,20 @@ uint64_t mm_clock_us(void)
 	return tsc_now_us();
 }
 
-void mm_log(const char *fmt, ...)
+void mm_log_at(enum mm_log_level level, const char *fmt, ...)
 {
+	/* The MM levels in their order are src/lib/log.h's, which adds the
+	 * prefix and drops debug lines unless the `debug` word raised the
+	 * threshold. */
+	static const enum log_level kernel_level[] = {
+	    [MM_LOG_ERROR] = LOG_ERROR,
+	    [MM_LOG_WARN] = LOG_WARN,
+	    [MM_LOG_INFO] = LOG_INFO,
+	    [MM_LOG_DEBUG] = LOG_DEBUG,
+	};
 	va_list ap;
 	va_start(ap, fmt);
-	kvprintf(fmt, ap);
+	vklog((unsigned)level <= MM_LOG_DEBUG ? kernel_level[level] : LOG_ERROR, fmt, ap);
 	va_end(ap);
 }
 
