@@ -18,6 +18,10 @@ and README.md, and checks every claim of these kinds it can recognise:
              and every ctest label is in that table
   options    every `scripts/NAME --option` a chapter shows appears in that
              script's own text (its argument parser or case statement)
+  counts     every count of tests the text states next to the ctest command
+             that lists them ("`ctest --preset gcc -L smp` runs the fifteen
+             SMP boot tests", "102 today: `ctest --preset gcc -N`") is what
+             that command lists in the build directory
   includes   no headers of src/ include each other in a loop
   calls      no two modules of the kernel call each other in a loop: a
              module is one object file (a .c or .S of src/), and module A
@@ -50,7 +54,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KINDS = ["paths", "functions", "tests", "labels", "options", "includes", "calls"]
+KINDS = ["paths", "functions", "tests", "labels", "options", "counts", "includes", "calls"]
 LIBC = {"abort", "malloc", "free", "snprintf", "printf", "exit", "assert", "main", "select", "fork"}
 GDB_API = {"parse_and_eval", "execute", "lookup_symbol", "lookup_type", "lookup_global_symbol", "selected_frame",
            "selected_inferior", "write", "Command", "Value", "types", "inferiors", "newest_frame"}
@@ -245,6 +249,39 @@ class Checker:
                     for o in option.findall(args):
                         if o not in body:
                             self.problem(doc, line, "options", f"{m.group(1)} has no option {o}")
+
+    # --- test counts -------------------------------------------------------
+    def count_tests(self, selection):
+        out = subprocess.run(["ctest", "-N"] + selection.split(), cwd=self.build_dir, capture_output=True,
+                             text=True)
+        m = re.search(r"Total Tests: (\d+)", out.stdout)
+        return int(m.group(1)) if m else None
+
+    def check_counts(self):
+        words = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven "
+                                            "twelve thirteen fourteen fifteen sixteen seventeen eighteen "
+                                            "nineteen twenty".split())}
+        number = r"(\d+|" + "|".join(words) + r")"
+        command = r"`ctest --preset (\w+)((?: -(?:L|LE|R) \S+)*)(?: -N)?`"
+        # After the command, only a selection (-L, -LE, -R) or a listing (-N)
+        # states a count; a bare `ctest --preset gcc` is a run, and the
+        # number next to it may be one measured then.
+        selective = r"`ctest --preset (\w+)((?: -(?:L|LE|R) \S+)+|(?: -(?:L|LE|R) \S+)* -N)`"
+        after = re.compile(selective + r"[^.`]*?\b" + number + r"\b[^.`]*?\btests?\b")
+        before = re.compile(r"\b" + number + r" today: " + command)
+        for doc in doc_files():
+            with open(doc, encoding="utf-8") as f:
+                for line_number, line in enumerate(f, 1):
+                    found = [(m.group(1), m.group(2).replace(" -N", ""), m.group(3)) for m in after.finditer(line)]
+                    found += [(m.group(2), m.group(3), m.group(1)) for m in before.finditer(line)]
+                    for preset, selection, stated in found:
+                        if preset != os.path.basename(self.build_dir):
+                            continue  # another preset's build: not the one at hand
+                        want = int(stated) if stated.isdigit() else words[stated]
+                        got = self.count_tests(selection)
+                        if got is not None and got != want:
+                            self.problem(doc, line_number, "counts",
+                                         f"says {stated} tests for ctest{selection}, ctest -N lists {got}")
 
     # --- include cycles ----------------------------------------------------
     def check_includes(self):
