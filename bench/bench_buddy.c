@@ -45,7 +45,7 @@
 #include "bench_timer.h"
 #include "host_env.h"
 #include "mm/buddy.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/percpu_pages.h"
 
 #define SPAN_BYTES   MiB(256)

@@ -18,7 +18,7 @@ function(stageos_host_test name)
     list(APPEND src_list ${CMAKE_SOURCE_DIR}/${s})
   endforeach()
   add_executable(${name} ${CMAKE_SOURCE_DIR}/tests/host/${name}.c ${CMAKE_SOURCE_DIR}/tests/host/host_env.c
-                         ${CMAKE_SOURCE_DIR}/src/mm/mm_stage.c ${CMAKE_SOURCE_DIR}/src/mm/mm_error.c
+                         ${CMAKE_SOURCE_DIR}/src/mm/stage_order.c ${CMAKE_SOURCE_DIR}/src/mm/mm_error.c
                          ${CMAKE_SOURCE_DIR}/src/mm/range_table.c ${src_list})
   list(REMOVE_DUPLICATES src_list)
   target_compile_options(${name} PRIVATE ${STAGEOS_HOST_WARNINGS} ${STAGEOS_SANITIZERS} -O1 -g)

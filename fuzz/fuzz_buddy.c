@@ -28,7 +28,7 @@
 #include "host_env.h"
 #include "mm/buddy.h"
 #include "mm/mm_env.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/page_poison.h"
 
 #define MAX_SPAN_PAGES 2048u

@@ -19,7 +19,7 @@
 #include "fuzz_input.h"
 #include "host_env.h"
 #include "mm/memblock.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 
 #define UNIVERSE_UNITS 8192u
 #define MAP_WORDS      (UNIVERSE_UNITS / 64)

@@ -17,7 +17,7 @@
 #include "boot/multiboot2.h"
 #include "kernel/memory_map.h"
 #include "host_env.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

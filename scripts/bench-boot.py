@@ -66,7 +66,7 @@ import time
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 QEMU_BOOT = os.path.join(SCRIPTS, "qemu_boot.py")
 
-# The serial lines this script reads (see src/mm/mm_init.c and src/kernel/selftest.c).
+# The serial lines this script reads (see src/mm/stages.c and src/kernel/selftest.c).
 DIRECT_MAP = re.compile(r"^paging: direct map of (\d+) MiB at 0x[0-9a-f]+: (\d+) x 1 GiB, (\d+) x 2 MiB, "
                         r"(\d+) x 4 KiB pages, (\d+) KiB of page tables")
 BUDDY = re.compile(r"^buddy: took over \d+ free ranges: .* metadata (\d+) KiB at 0x[0-9a-f]+")

@@ -280,10 +280,10 @@ def merged_ranges(root=None):
 
 
 def read_stage():
-    """(number, name, enumerator) of the MM stage, from src/mm/mm_stage.c."""
-    stage = kernel_var("current_stage", "mm_stage.c")
+    """(number, name, enumerator) of the MM stage, from src/mm/stage_order.c."""
+    stage = kernel_var("current_stage", "stage_order.c")
     number = int(stage)
-    names = kernel_var("stage_names", "mm_stage.c")
+    names = kernel_var("stage_names", "stage_order.c")
     count = names.type.sizeof // names.type.target().sizeof
     name = names[number].string() if 0 <= number < count else "invalid"
     return number, name, str(stage)
@@ -291,7 +291,7 @@ def read_stage():
 
 def stage_ladder():
     """Every stage as (number, name), in bring-up order."""
-    names = kernel_var("stage_names", "mm_stage.c")
+    names = kernel_var("stage_names", "stage_order.c")
     count = names.type.sizeof // names.type.target().sizeof
     return [(i, names[i].string()) for i in range(count)]
 
@@ -402,7 +402,7 @@ def read_buddy(blocks_per_order=4):
 # --------------------------------------------------------------------------
 # The dump of docs/14-monitor.md section 14.1 (mm-dump)
 
-# Stage numbers of enum mm_stage (src/mm/mm_stage.h).
+# Stage numbers of enum mm_stage (src/mm/stage_order.h).
 STAGE_PHYS_AREAS, STAGE_MEMBLOCK, STAGE_BUMP, STAGE_BUDDY, STAGE_SMP = 1, 2, 3, 5, 6
 # The dump's names of the multiboot2 memory-map types.
 FIRMWARE_TYPE_NAMES = {1: "available", 2: "reserved", 3: "acpi-reclaimable", 4: "acpi-nvs", 5: "bad-ram"}
@@ -666,7 +666,7 @@ ROOT is the physical address of a PML4; the default is CR3."""
 
 
 class MmStage(gdb.Command):
-    """Print the current MM stage (the static current_stage of src/mm/mm_stage.c).
+    """Print the current MM stage (the static current_stage of src/mm/stage_order.c).
 
 Usage: mm-stage
 Shows the stage's number and name, and the whole ladder with a marker at

@@ -59,7 +59,7 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 	mb2_print_summary(&info);
 	modules_record_crc(&info); // CRC32 of every module, checked again later
 
-	// The MM stages, in order (src/mm/mm_stage.h maps each to its files).
+	// The MM stages, in order (src/mm/stage_order.h maps each to its files).
 	mm_bringup_phys_areas(&info);             // 1: memory map -> phys_memory_area[]
 	mm_bringup_memblock(&info, mbi_phys);     // 2: memory and reserved regions
 	mm_bringup_bump();                        // 3: first frames, after the kernel image

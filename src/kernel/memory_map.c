@@ -17,7 +17,7 @@
 #include "memory_map.h"
 
 #include "lib/format.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/phys_area.h"
 
 /* Low memory starts at 0, upper memory at 1 MiB (multiboot2 spec 3.6.3). */

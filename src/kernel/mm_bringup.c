@@ -15,8 +15,8 @@
 #include "lib/log.h"
 #include "mm/buddy.h"
 #include "mm/memblock.h"
-#include "mm/mm_init.h"
-#include "mm/mm_stage.h"
+#include "mm/stages.h"
+#include "mm/stage_order.h"
 #include "mm/page_poison.h"
 #include "mm/phys_area.h"
 

@@ -19,8 +19,8 @@
 #include "mm/buddy.h"
 #include "mm/bump.h"
 #include "mm/memblock.h"
-#include "mm/mm_init.h"
-#include "mm/mm_stage.h"
+#include "mm/stages.h"
+#include "mm/stage_order.h"
 #include "mm/phys_area.h"
 
 extern char __kernel_phys_start[], __kernel_phys_end[];

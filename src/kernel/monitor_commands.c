@@ -16,8 +16,8 @@
 #include "lib/number.h"
 #include "mm/buddy.h"
 #include "mm/memblock.h"
-#include "mm/mm_init.h"
-#include "mm/mm_stage.h"
+#include "mm/stages.h"
+#include "mm/stage_order.h"
 #include "mm/phys_area.h"
 
 #define PEEK_DEFAULT_BYTES 64

@@ -16,7 +16,7 @@
 #include "mm/buddy.h"
 #include "mm/memblock.h"
 #include "mm/mm_env.h"
-#include "mm/mm_init.h"
+#include "mm/stages.h"
 #include "mm/paging.h"
 #include "mm/phys_area.h"
 

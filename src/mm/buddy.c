@@ -41,7 +41,7 @@
 #include "buddy.h"
 #include "mm_env.h"
 #include "mm_lock.h"
-#include "mm_stage.h"
+#include "stage_order.h"
 #include "page_poison.h"
 
 #define FRAMES_PER_CHUNK   (1U << BUDDY_MAX_ORDER)

@@ -10,7 +10,7 @@
 #include "bump.h"
 #include "memblock.h"
 #include "mm_env.h"
-#include "mm_stage.h"
+#include "stage_order.h"
 
 static phys_addr_t cursor;
 static size_t frames_allocated;

@@ -18,7 +18,7 @@
  */
 #include "memblock.h"
 #include "mm_env.h"
-#include "mm_stage.h"
+#include "stage_order.h"
 #include "phys_area.h"
 
 _Static_assert(MEMBLOCK_MAX_REGIONS >= PHYS_MEMORY_AREA_MAX,

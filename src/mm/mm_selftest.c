@@ -13,7 +13,7 @@
 
 #include "buddy.h"
 #include "mm_env.h"
-#include "mm_stage.h"
+#include "stage_order.h"
 #include "percpu_pages.h"
 
 struct held_block {

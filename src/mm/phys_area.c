@@ -28,7 +28,7 @@
  */
 #include "phys_area.h"
 #include "mm_env.h"
-#include "mm_stage.h"
+#include "stage_order.h"
 
 struct mm_range phys_memory_area[PHYS_MEMORY_AREA_MAX];
 size_t phys_memory_area_count;

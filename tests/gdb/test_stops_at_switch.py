@@ -17,7 +17,7 @@ def test():
     t.check(root == early, f"CR3 root is {root:#x}, expected early_pml4 at {early:#x}")
 
     new_root = stageos.eval_int("new_root")
-    kernel_root = stageos.eval_int("'mm_init.c'::kernel_space.root")
+    kernel_root = stageos.eval_int("'stages.c'::kernel_space.root")
     t.check(new_root == kernel_root, f"new_root {new_root:#x} is not kernel_space.root {kernel_root:#x}")
 
 

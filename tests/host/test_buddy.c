@@ -14,7 +14,7 @@
 #include "host_env.h"
 #include "mm/buddy.h"
 #include "mm/mm_env.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 
 #define PAGES(n) ((uint64_t)(n)*PAGE_SIZE)
 

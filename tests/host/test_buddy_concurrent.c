@@ -16,7 +16,7 @@
 #include "mm/buddy.h"
 #include "mm/mm_env.h"
 #include "mm/mm_selftest.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/percpu_pages.h"
 
 #define ARENA_BYTES MiB(32)

@@ -19,7 +19,7 @@
 #include "mm/buddy.h"
 #include "mm/mm_env.h"
 #include "mm/mm_selftest.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/page_poison.h"
 
 #define PAGES(n)    ((uint64_t)(n)*PAGE_SIZE)

@@ -12,7 +12,7 @@
 
 #include "host_env.h"
 #include "mm/buddy.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 
 /* The span and the free ranges inside it: the gaps between them are holes. */
 #define SPAN_LOWEST (GiB(4) - MiB(40))

@@ -10,7 +10,7 @@
 #include "mm/bump.h"
 #include "mm/memblock.h"
 #include "mm/mm_env.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 
 #define ARENA_SIZE MiB(4)
 

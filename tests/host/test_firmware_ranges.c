@@ -25,8 +25,8 @@
 #include "mm/buddy.h"
 #include "mm/bump.h"
 #include "mm/memblock.h"
-#include "mm/mm_init.h"
-#include "mm/mm_stage.h"
+#include "mm/stages.h"
+#include "mm/stage_order.h"
 #include "mm/percpu_pages.h"
 #include "mm/phys_area.h"
 

@@ -10,7 +10,7 @@
 #include "host_env.h"
 #include "mm/memblock.h"
 #include "mm/mm_env.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/phys_area.h"
 
 static int reset(void **state)

@@ -1,6 +1,6 @@
 /*
  * test_mm_stages.c - the MM stages 1 to 5 run end to end on a 64 MiB host
- * arena, exactly as the kernel runs them (src/mm/mm_init.c), then the buddy
+ * arena, exactly as the kernel runs them (src/mm/stages.c), then the buddy
  * stress test. Checks what each stage promises the next one.
  */
 #include <setjmp.h>
@@ -13,9 +13,9 @@
 #include "mm/bump.h"
 #include "mm/memblock.h"
 #include "mm/mm_env.h"
-#include "mm/mm_init.h"
+#include "mm/stages.h"
 #include "mm/mm_selftest.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/paging.h"
 #include "mm/percpu_pages.h"
 #include "mm/phys_area.h"

@@ -15,7 +15,7 @@
 #include "kernel/memory_map.h"
 #include "host_env.h"
 #include "mb2_builder.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/phys_area.h"
 
 /* The builder writes here; each parse copies the blob into a malloc'd

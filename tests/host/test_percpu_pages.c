@@ -13,7 +13,7 @@
 
 #include "host_env.h"
 #include "mm/buddy.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/percpu_pages.h"
 
 #define SPAN_BASE  MiB(4)

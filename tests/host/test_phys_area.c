@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "host_env.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 #include "mm/phys_area.h"
 
 static int reset(void **state)

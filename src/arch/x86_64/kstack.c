@@ -14,7 +14,7 @@
 #include "lib/format.h"
 #include "lib/log.h"
 #include "mm/buddy.h"
-#include "mm/mm_init.h"
+#include "mm/stages.h"
 #include "mm/paging.h"
 #include "smp.h"
 

@@ -12,7 +12,7 @@
 
 #include "cpu.h"
 #include "lib/format.h"
-#include "mm/mm_init.h"
+#include "mm/stages.h"
 #include "mm/paging.h"
 #include "tsc.h"
 

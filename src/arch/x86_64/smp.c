@@ -36,7 +36,7 @@
 #include "lib/log.h"
 #include "mm/buddy.h"
 #include "mm/mm_env.h"
-#include "mm/mm_init.h"
+#include "mm/stages.h"
 #include "mm/paging.h"
 #include "this_cpu.h"
 #include "tsc.h"

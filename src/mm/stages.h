@@ -1,5 +1,5 @@
 /*
- * mm_init.h - the MM stages 2 to 5, each one call, each consuming only what
+ * stages.h - the MM stages 2 to 5, each one call, each consuming only what
  * the stages before it produced, and stage 6's removal of the low remap:
  *
  *   phys_memory_area[] ─► mm_memblock_stage ─► mm_bump_stage
@@ -13,8 +13,8 @@
  * stages need to know about the kernel and the boot loader arrives in
  * struct mm_boot_params, so the same code runs in host tests over an arena.
  */
-#ifndef MM_INIT_H
-#define MM_INIT_H
+#ifndef MM_STAGES_H
+#define MM_STAGES_H
 
 #include "mm_types.h"
 #include "paging.h"
@@ -126,4 +126,4 @@ size_t mm_audit_wx(void);
  * before stage 5 has run. */
 bool mm_buddy_metadata(phys_addr_t *pa, uint64_t *size_bytes);
 
-#endif /* MM_INIT_H */
+#endif /* MM_STAGES_H */

@@ -1,5 +1,5 @@
 /*
- * mm_stage.h - the MM stages, in the strict order the kernel brings them up.
+ * stage_order.h - the MM stages, in the strict order the kernel brings them up.
  *
  * Each stage's public functions check the current stage on entry, so calling
  * the bump allocator after the buddy took over, or the buddy before it
@@ -23,10 +23,10 @@
  *         (src/kernel/smp_bringup.c)                         trampoline.S, kstack.c)
  *
  * The kernel side is src/kernel/mm_bringup.c (stages 1 to 5); the src/mm
- * stage functions of stages 2 to 6 are in mm_init.c.
+ * stage functions of stages 2 to 6 are in stages.c.
  */
-#ifndef MM_STAGE_H
-#define MM_STAGE_H
+#ifndef MM_STAGE_ORDER_H
+#define MM_STAGE_ORDER_H
 
 #include "mm_types.h"
 
@@ -58,4 +58,4 @@ const char *mm_stage_name(enum mm_stage stage);
 /* Host tests only: put the stage machine into any state. */
 void mm_stage_force(enum mm_stage stage);
 
-#endif /* MM_STAGE_H */
+#endif /* MM_STAGE_ORDER_H */

@@ -1,4 +1,4 @@
-/* test_mm_stage.c - the stage machine allows only the next stage, and a
+/* test_stage_order.c - the stage machine allows only the next stage, and a
  * stage check outside the allowed window refuses with a message. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "host_env.h"
-#include "mm/mm_stage.h"
+#include "mm/stage_order.h"
 
 static int reset(void **state)
 {

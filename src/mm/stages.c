@@ -1,17 +1,17 @@
 /*
- * mm_init.c - the MM stages 2 to 5 and stage 6's removal of the low remap
- * (see mm_init.h). Each function checks
+ * stages.c - the MM stages 2 to 5 and stage 6's removal of the low remap
+ * (see stages.h). Each function checks
  * the stage it starts from, does its one job, advances the stage and prints
  * one line. They only call the public APIs of memblock, bump, the mapper
  * and the buddy: this file is the place to read the bring-up order.
  */
-#include "mm_init.h"
+#include "stages.h"
 
 #include "buddy.h"
 #include "bump.h"
 #include "memblock.h"
 #include "mm_env.h"
-#include "mm_stage.h"
+#include "stage_order.h"
 #include "percpu_pages.h"
 #include "phys_area.h"
 

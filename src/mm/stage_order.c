@@ -1,6 +1,6 @@
-/* mm_stage.c - the explicit stage variable that enforces the MM bring-up
- * order (see mm_stage.h). */
-#include "mm_stage.h"
+/* stage_order.c - the explicit stage variable that enforces the MM bring-up
+ * order (see stage_order.h). */
+#include "stage_order.h"
 #include "mm_env.h"
 
 static enum mm_stage current_stage = MM_STAGE_NONE;
