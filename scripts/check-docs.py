@@ -18,6 +18,10 @@ and README.md, and checks every claim of these kinds it can recognise:
              and every ctest label is in that table
   options    every `scripts/NAME --option` a chapter shows appears in that
              script's own text (its argument parser or case statement)
+  sources    every GDB transcript line that names a source line
+             (`... at .../src/mm/stages.c:185`) points at a line of that
+             file, and when the transcript quotes it on the next line
+             (`185<tab>mm_info(...)`) the file has that text there
   counts     every count of tests the text states next to the ctest command
              that lists them ("`ctest --preset gcc -L smp` runs the fifteen
              SMP boot tests", "102 today: `ctest --preset gcc -N`") is what
@@ -54,7 +58,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KINDS = ["paths", "functions", "tests", "labels", "options", "counts", "includes", "calls"]
+KINDS = ["paths", "functions", "tests", "labels", "options", "counts", "sources", "includes", "calls"]
 LIBC = {"abort", "malloc", "free", "snprintf", "printf", "exit", "assert", "main", "select", "fork"}
 GDB_API = {"parse_and_eval", "execute", "lookup_symbol", "lookup_type", "lookup_global_symbol", "selected_frame",
            "selected_inferior", "write", "Command", "Value", "types", "inferiors", "newest_frame"}
@@ -249,6 +253,30 @@ class Checker:
                     for o in option.findall(args):
                         if o not in body:
                             self.problem(doc, line, "options", f"{m.group(1)} has no option {o}")
+
+    # --- GDB transcripts' source lines ---------------------------------------
+    def check_sources(self):
+        at = re.compile(r"at \S*?/(src/[\w/.-]+):(\d+)\s*$")
+        for doc in doc_files():
+            with open(doc, encoding="utf-8") as f:
+                lines = f.read().split("\n")
+            for i, line in enumerate(lines):
+                m = at.search(line)
+                if not m:
+                    continue
+                path, number = os.path.join(ROOT, m.group(1)), int(m.group(2))
+                if not os.path.exists(path):
+                    continue  # the paths check reports it if it is in backticks
+                with open(path, encoding="utf-8", errors="replace") as f:
+                    source = f.read().split("\n")
+                if number < 1 or number > len(source):
+                    self.problem(doc, i + 1, "sources", f"{m.group(1)} has no line {number}")
+                    continue
+                quoted = lines[i + 1] if i + 1 < len(lines) else ""
+                q = re.match(r"^(\d+)\t(.*)$", quoted)
+                if q and int(q.group(1)) == number and q.group(2).strip() != source[number - 1].strip():
+                    self.problem(doc, i + 2, "sources", f"{m.group(1)}:{number} is "
+                                 f"{source[number - 1].strip()!r}, the transcript quotes {q.group(2).strip()!r}")
 
     # --- test counts -------------------------------------------------------
     def count_tests(self, selection):
