@@ -22,6 +22,10 @@ and README.md, and checks every claim of these kinds it can recognise:
              (`... at .../src/mm/stages.c:185`) points at a line of that
              file, and when the transcript quotes it on the next line
              (`185<tab>mm_info(...)`) the file has that text there
+  serial     every serial-log line a chapter quotes in a code block that
+             starts with one of the kernel's log prefixes (`paging: `,
+             `buddy: `, ...) has its wording in the sources: the text up
+             to its first number must appear in a format string of src/
   counts     every count of tests the text states next to the ctest command
              that lists them ("`ctest --preset gcc -L smp` runs the fifteen
              SMP boot tests", "102 today: `ctest --preset gcc -N`") is what
@@ -58,7 +62,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KINDS = ["paths", "functions", "tests", "labels", "options", "counts", "sources", "includes", "calls"]
+KINDS = ["paths", "functions", "tests", "labels", "options", "counts", "sources", "serial", "includes",
+         "calls"]
 LIBC = {"abort", "malloc", "free", "snprintf", "printf", "exit", "assert", "main", "select", "fork"}
 GDB_API = {"parse_and_eval", "execute", "lookup_symbol", "lookup_type", "lookup_global_symbol", "selected_frame",
            "selected_inferior", "write", "Command", "Value", "types", "inferiors", "newest_frame"}
@@ -277,6 +282,46 @@ class Checker:
                 if q and int(q.group(1)) == number and q.group(2).strip() != source[number - 1].strip():
                     self.problem(doc, i + 2, "sources", f"{m.group(1)}:{number} is "
                                  f"{source[number - 1].strip()!r}, the transcript quotes {q.group(2).strip()!r}")
+
+    # --- serial-log quotes ---------------------------------------------------
+    def check_serial(self):
+        texts = [t for p, t in self.sources().items()
+                 if (p.endswith(".c") and "/src/" in p) or p.endswith(os.path.join("scripts", "gdb", "stageos.py"))]
+        strings = []
+        for t in texts:  # the string literals, adjacent ones joined as C joins them
+            for m in re.finditer(r'"(?:[^"\\\n]|\\.)*"(?:\s*"(?:[^"\\\n]|\\.)*")*', t):
+                literal = "".join(re.findall(r'"((?:[^"\\\n]|\\.)*)"', m.group(0)))
+                strings.append(literal.replace("\\n", "").replace("\\t", "\t").replace('\\"', '"'))
+        # Each format as a pattern: a conversion (%s, %lu, %08x, Python's
+        # {...}) stands for any text.
+        conversion = r"%[-+ #0-9.*]*(?:hh|h|ll|l|z|j|t)?[diouxXcsp]|\{[^{}]*\}"
+        patterns = {}  # log prefix ("paging") -> the formats that start with it
+        for t in strings:
+            m = re.match(r"^(?:([a-z][a-z0-9_]*)|%s): ", t)
+            if not m:
+                continue
+            parts = re.split(conversion, t.replace("%%", "\0"))
+            if len("".join(parts)) - len(m.group(0)) < 8:
+                continue  # "%s: %s" and the like would fit any line
+            regex = re.compile(".*?".join(re.escape(x.replace("\0", "%")) for x in parts))
+            patterns.setdefault(m.group(1), []).append(regex)  # None: "%s: ..." fits any prefix
+        prefixes = {m.group(1) for t in strings for m in [re.match(r"^([a-z][a-z0-9_]*): ", t)] if m}
+        for doc in doc_files():
+            for line, text, fenced in spans(doc):
+                if not fenced:
+                    continue
+                text = re.sub(r"^(?:error|warning): ", "", text.strip())
+                m = re.match(r"^([a-z][a-z0-9_]*): ", text)
+                if not m or m.group(1) not in prefixes:
+                    continue
+                # The wording: up to the first number, address or quoted value.
+                wording = re.split(r"\d|'|\[|\(|\"", text, maxsplit=1)[0].rstrip()
+                if len(wording) <= len(m.group(0)) + 2:
+                    continue  # too little to tell a message from another
+                if any(p.match(text) for p in patterns.get(m.group(1), []) + patterns.get(None, [])):
+                    continue
+                self.problem(doc, line, "serial", f"no message of the kernel (or of GDB's helpers) reads "
+                             f"{wording!r}...")
 
     # --- test counts -------------------------------------------------------
     def count_tests(self, selection):
