@@ -63,7 +63,7 @@
  *    (stage PAGING, or a host test between cases);
  *  - buddy_cache_page and buddy_uncache_page change only the state byte of
  *    a page its holder owns (see buddy.h);
- *  - buddy_poisoning, buddy_poisoned_pages, buddy_free_pages_total,
+ *  - buddy_poisoning, buddy_poisoned_pages, buddy_count_free_pages,
  *    buddy_free_blocks, buddy_managed_pages, buddy_managed_span,
  *    buddy_metadata and buddy_frame_info_at read words without it: a
  *    snapshot for printing and tests, possibly stale by the time it is
