@@ -246,16 +246,17 @@ def cmd_solve(root, args):
 # ------------------------------------------------------------- the grader
 
 
-def test_cases(root, test):
-    """The cmocka case names of tests/host/<test>.c, in order."""
-    path = os.path.join(root, "tests", "host", test + ".c")
+def test_cases(root, test, path=None):
+    """The cmocka case names of tests/host/<test>.c (or of the file at
+    path), in order."""
+    path = path or os.path.join(root, "tests", "host", test + ".c")
     if not os.path.isfile(path):
         raise LabError(f"host test {test}: no {os.path.relpath(path, root)}")
     text = re.sub(r"/\*.*?\*/|//[^\n]*", "", open(path).read(), flags=re.S)
     # A test that is another test's source built again (#include "x.c").
     again = re.fullmatch(r'\s*#include "(test_\w+)\.c"\s*', text)
     if again:
-        return test_cases(root, again.group(1))
+        return test_cases(root, again.group(1), os.path.join(os.path.dirname(path), again.group(1) + ".c"))
     cases = []
     # Each entry of a `struct CMUnitTest name[] = { ... };` array is a call
     # (cmocka_unit_test... or a file's own TEST/T macro) whose first
@@ -275,9 +276,14 @@ def expand_checks(root, lab, extra):
         for c in checks:
             points = c.get("points", 1)
             kind = c.get("kind")
-            if kind == "host":
-                test = c["test"]
-                cases = test_cases(root, test)
+            if kind in ("host", "host-source"):
+                if kind == "host":
+                    test, source_file = c["test"], None
+                else:
+                    # A teacher's own cmocka file, next to the JSON that names it.
+                    source_file = os.path.join(c["dir"], c["source"])
+                    test = "private_" + re.sub(r"\W", "_", os.path.splitext(c["source"])[0])
+                cases = test_cases(root, test, source_file)
                 picked = [n for n in cases
                           if (not c.get("cases") or any(re.search(p, n) for p in c["cases"]))
                           and not any(re.search(p, n) for p in c.get("exclude", []))]
@@ -286,14 +292,14 @@ def expand_checks(root, lab, extra):
                                    f"(minus {c.get('exclude', [])})")
                 for n in picked:
                     out.append({"kind": "host", "test": test, "case": n, "points": points,
-                                "name": f"host {test}: {n}", "source": source})
+                                "name": f"host {test}: {n}", "source": source, "source_file": source_file})
             elif kind == "boot":
                 for key in ("name", "iso"):
                     if key not in c:
                         raise LabError(f"{source} boot check without \"{key}\": {c}")
                 out.append(dict(c, kind="boot", points=points, name=f"boot {c['name']}", source=source))
             else:
-                raise LabError(f"{source} check of unknown kind {kind!r} (known: host, boot): {c}")
+                raise LabError(f"{source} check of unknown kind {kind!r} (known: host, host-source, boot): {c}")
     names = [c["name"] for c in out]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
@@ -319,7 +325,7 @@ def private_checks(lab_name):
                 raise LabError(f"{path}: not valid JSON: {e}")
             if "checks" not in data:
                 raise LabError(f"{path}: no \"checks\"")
-            out.append((f"private {name}", data["checks"]))
+            out.append((f"private {name}", [dict(c, dir=d) for c in data["checks"]]))
     return out
 
 
@@ -373,6 +379,23 @@ def configure_and_build(root, build, targets, compiler, jobs):
             return out
     code, out, _ = run(["cmake", "--build", build, "--parallel", str(jobs), "--target"] + sorted(targets), None)
     return None if code == 0 else out
+
+
+def build_private_test(root, build, test, source_file, compiler):
+    """Compile a teacher's cmocka file the way the host tests are built:
+    against all of src/mm and the host environment, sanitized."""
+    out_dir = os.path.join(build, "tests", "host")
+    os.makedirs(out_dir, exist_ok=True)
+    sources = [source_file] + [os.path.join(root, f) for f in (
+        "tests/host/host_env.c", "tests/host/counting_frames.c", "tests/host/mb2_builder.c",
+        "src/boot/multiboot2.c", "src/lib/format.c", "src/lib/kstring.c")]
+    sources += sorted(os.path.join(root, "src", "mm", f) for f in os.listdir(os.path.join(root, "src", "mm"))
+                      if f.endswith(".c"))
+    code, out, _ = run([compiler, "-std=gnu11", "-O1", "-g", "-Wall", "-fsanitize=address,undefined",
+                        "-fno-omit-frame-pointer", "-DSTAGEOS_HOST=1", "-I" + os.path.join(root, "src"),
+                        "-I" + os.path.join(root, "tests", "host"), "-o", os.path.join(out_dir, test)]
+                       + sources + ["-lcmocka", "-lpthread"], None)
+    return None if code == 0 else f"{source_file}:\n{out}"
 
 
 def tail(text, n=25):
@@ -461,6 +484,7 @@ def cmd_grade(root, args):
                 print(f"           {line.strip()}")
 
     host_tests = list(dict.fromkeys(c["test"] for c in checks if c["kind"] == "host"))
+    private_sources = {c["test"]: c["source_file"] for c in checks if c.get("source_file")}
     isos = sorted({"iso-" + c["iso"] for c in checks if c["kind"] == "boot"})
     stop = False
     # Host tests first: they are fast and say the most about a wrong result.
@@ -470,7 +494,12 @@ def cmd_grade(root, args):
         mine = [c for c in checks if c["kind"] == phase]
         if not mine:
             continue
-        failure = configure_and_build(root, build, targets, args.compiler, args.jobs)
+        failure = configure_and_build(root, build, [t for t in targets if t not in private_sources],
+                                      args.compiler, args.jobs)
+        for test, source_file in private_sources.items() if phase == "host" and not failure else ():
+            failure = build_private_test(root, build, test, source_file, args.compiler)
+            if failure:
+                break
         if failure:
             print(f"  the {phase} build failed, so its {len(mine)} checks score 0:\n{tail(failure, 30)}")
             for c in mine:
