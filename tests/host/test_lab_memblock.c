@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "host_env.h"
+#include "lab_checks.h"
 #include "mm/memblock.h"
 #include "mm/mm_env.h"
 #include "mm/stage_order.h"
@@ -24,23 +25,6 @@ static int reset(void **state)
 	memblock_reset();
 	host_log_clear();
 	return 0;
-}
-
-/* Was some line logged as a warning? (Whatever its words.) */
-static bool warned(void)
-{
-	const char *text = host_log_text();
-	char line[512];
-	while (*text) {
-		size_t len = strcspn(text, "\n");
-		size_t n = len < sizeof(line) - 1 ? len : sizeof(line) - 1;
-		memcpy(line, text, n);
-		line[n] = '\0';
-		if (n > 0 && host_log_level(line) == MM_LOG_WARN)
-			return true;
-		text += len + (text[len] == '\n');
-	}
-	return false;
 }
 
 /* Both tables, to check that a refused call changed nothing. */
@@ -89,10 +73,10 @@ static void every_modifier_refuses_an_empty_or_wrapping_range(void **state)
 	for (size_t i = 0; i < 4; i++) {
 		host_log_clear();
 		assert_int_equal(modifiers[i](0x104000, 0), MM_ERR_INVALID);
-		assert_true(warned());
+		assert_true(lab_log_has_warning());
 		host_log_clear();
 		assert_int_equal(modifiers[i](0xfffffffffffff000ULL, 0x2000), MM_ERR_INVALID);
-		assert_true(warned());
+		assert_true(lab_log_has_warning());
 		assert_int_equal(modifiers[i](0x1000, UINT64_MAX), MM_ERR_INVALID);
 		assert_unchanged_since(&before);
 	}
@@ -105,10 +89,10 @@ static void queries_answer_false_for_an_empty_or_wrapping_range(void **state)
 	assert_int_equal(memblock_add(0x0, 0x200000), MM_OK);
 	assert_int_equal(memblock_reserve(0x0, 0x200000), MM_OK);
 	assert_false(memblock_is_memory(0x100000, 0));
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 	host_log_clear();
 	assert_false(memblock_overlaps_reserved(0x100000, 0));
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 	assert_false(memblock_is_memory(0x100000, UINT64_MAX));
 	assert_false(memblock_overlaps_reserved(0x100000, UINT64_MAX));
 }
@@ -122,7 +106,7 @@ static void full_tables_refuse_a_new_region_or_a_split_and_change_nothing(void *
 	take(&before);
 	host_log_clear();
 	assert_int_equal(memblock_add(0x1000, 0x1000), MM_ERR_TABLE_FULL);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 	assert_int_equal(memblock_reserve(0x1000, 0x1000), MM_ERR_TABLE_FULL);
 	assert_int_equal(memblock_remove(0x100000400ULL, 0x400), MM_ERR_TABLE_FULL);
 	assert_int_equal(memblock_free(0x100000400ULL, 0x400), MM_ERR_TABLE_FULL);
@@ -140,7 +124,7 @@ static void bad_allocation_requests_are_refused_and_change_nothing(void **state)
 	assert_int_equal(memblock_add(0x0, MiB(16)), MM_OK);
 	take(&before);
 	assert_int_equal(memblock_alloc(0, 0x1000, &pa), MM_ERR_INVALID);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 	assert_int_equal(memblock_alloc(0x1000, 0x800, &pa), MM_ERR_MISALIGNED);
 	assert_int_equal(memblock_alloc(0x1000, 0x3000, &pa), MM_ERR_MISALIGNED);
 	assert_int_equal(memblock_alloc(0x1000, 0, &pa), MM_ERR_MISALIGNED);
@@ -158,7 +142,7 @@ static void an_allocation_that_does_not_fit_is_refused_and_changes_nothing(void 
 	take(&before);
 	host_log_clear();
 	assert_int_equal(memblock_alloc(0x9000, 0x1000, &pa), MM_ERR_NO_MEMORY); /* 0x8000 + 0x7000 free */
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 	assert_int_equal(pa, 0x1234);
 	assert_unchanged_since(&before);
 }
@@ -236,10 +220,7 @@ static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
 
 static uint64_t next_random(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return lab_random(&rng_state);
 }
 
 static bool model_memory[SPACE_UNITS], model_reserved[SPACE_UNITS];
@@ -249,44 +230,42 @@ static bool free_unit(size_t u)
 	return model_memory[u] && !model_reserved[u];
 }
 
-static void expect_runs(const bool *flags, size_t count, const struct mm_range *(*region)(size_t))
+static bool memory_unit(size_t u)
 {
-	size_t idx = 0, u = 0;
-	while (u < SPACE_UNITS) {
-		if (!flags[u]) {
-			u++;
-			continue;
-		}
-		size_t start = u;
-		while (u < SPACE_UNITS && flags[u])
-			u++;
+	return model_memory[u];
+}
+
+static bool reserved_unit(size_t u)
+{
+	return model_reserved[u];
+}
+
+/* The table (count regions, region(i)) must be the runs of flag. */
+static void expect_runs(bool (*flag)(size_t), size_t count, const struct mm_range *(*region)(size_t))
+{
+	size_t idx = 0, pos = 0, start, end;
+	for (; lab_next_run(flag, SPACE_UNITS, &pos, &start, &end); idx++) {
 		assert_true(idx < count);
-		expect_region(region(idx), SPACE_BASE + start * UNIT, (u - start) * UNIT);
-		idx++;
+		expect_region(region(idx), SPACE_BASE + start * UNIT, (end - start) * UNIT);
 	}
 	assert_int_equal(count, idx);
 }
 
 static void expect_model(void)
 {
-	expect_runs(model_memory, memblock_memory_count(), memblock_memory_region);
-	expect_runs(model_reserved, memblock_reserved_count(), memblock_reserved_region);
+	expect_runs(memory_unit, memblock_memory_count(), memblock_memory_region);
+	expect_runs(reserved_unit, memblock_reserved_count(), memblock_reserved_region);
+	/* The free ranges: the runs of free units, in order, and nothing after. */
 	uint64_t cursor = 0;
 	phys_addr_t base, end;
-	size_t u = 0;
+	size_t pos = 0, run_start, run_end;
 	while (memblock_next_free_range(&cursor, &base, &end)) {
-		while (u < SPACE_UNITS && !free_unit(u))
-			u++;
-		assert_true(u < SPACE_UNITS);
-		size_t start = u;
-		while (u < SPACE_UNITS && free_unit(u))
-			u++;
-		assert_int_equal(base, SPACE_BASE + start * UNIT);
-		assert_int_equal(end, SPACE_BASE + u * UNIT);
+		assert_true(lab_next_run(free_unit, SPACE_UNITS, &pos, &run_start, &run_end));
+		assert_int_equal(base, SPACE_BASE + run_start * UNIT);
+		assert_int_equal(end, SPACE_BASE + run_end * UNIT);
 		assert_int_equal(cursor, end);
 	}
-	while (u < SPACE_UNITS)
-		assert_false(free_unit(u++));
+	assert_false(lab_next_run(free_unit, SPACE_UNITS, &pos, &run_start, &run_end));
 }
 
 /* The lowest address the model allows, or UINT64_MAX. */

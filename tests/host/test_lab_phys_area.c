@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "host_env.h"
+#include "lab_checks.h"
 #include "mm/mm_env.h"
 #include "mm/phys_area.h"
 #include "mm/stage_order.h"
@@ -33,23 +34,6 @@ static void assert_area(size_t i, uint64_t base, uint64_t size_bytes)
 	assert_int_equal(phys_memory_area[i].size_bytes, size_bytes);
 }
 
-/* Was some line logged as a warning? (Whatever its words.) */
-static bool warned(void)
-{
-	const char *text = host_log_text();
-	char line[512];
-	while (*text) {
-		size_t len = strcspn(text, "\n");
-		size_t n = len < sizeof(line) - 1 ? len : sizeof(line) - 1;
-		memcpy(line, text, n);
-		line[n] = '\0';
-		if (n > 0 && host_log_level(line) == MM_LOG_WARN)
-			return true;
-		text += len + (text[len] == '\n');
-	}
-	return false;
-}
-
 /* --- refusals and warnings, by value and level ---------------------------- */
 
 static void finish_drops_a_range_without_a_whole_page_and_warns(void **state)
@@ -60,7 +44,7 @@ static void finish_drops_a_range_without_a_whole_page_and_warns(void **state)
 	assert_int_equal(phys_area_finish(), MM_OK);
 	assert_int_equal(phys_memory_area_count, 1);
 	assert_area(0, 0x300000, 0x1000);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 }
 
 static void adding_after_finish_is_refused_and_changes_nothing(void **state)
@@ -73,7 +57,7 @@ static void adding_after_finish_is_refused_and_changes_nothing(void **state)
 	assert_int_equal(phys_memory_area_count, 1);
 	assert_area(0, 0x100000, 0x1000);
 	assert_int_equal(phys_other_area_count, 0);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 }
 
 static void finish_in_a_later_stage_is_refused_and_changes_nothing(void **state)
@@ -83,7 +67,7 @@ static void finish_in_a_later_stage_is_refused_and_changes_nothing(void **state)
 	assert_int_equal(phys_area_finish(), MM_ERR_WRONG_STAGE);
 	assert_area(0, 0x100010, 0x3000); /* not trimmed */
 	assert_int_equal(mm_stage_current(), MM_STAGE_MEMBLOCK);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 }
 
 static void finishing_twice_is_refused(void **state)
@@ -100,7 +84,7 @@ static void an_entry_wrapping_past_2_64_is_clipped_and_warned_about(void **state
 	assert_int_equal(phys_area_add(0xfffffffffff00000ULL, 0x200000, PHYS_AREA_AVAILABLE), MM_OK);
 	assert_int_equal(phys_memory_area_count, 1);
 	assert_area(0, 0xfffffffffff00000ULL, 0xfffff);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 }
 
 static void finish_warns_when_ram_was_left_out(void **state)
@@ -110,7 +94,7 @@ static void finish_warns_when_ram_was_left_out(void **state)
 	host_log_clear();
 	assert_int_equal(phys_area_finish(), MM_OK);
 	assert_int_equal(phys_memory_area_count, PHYS_MEMORY_AREA_MAX);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 }
 
 static void finish_of_a_clean_map_says_nothing_alarming(void **state)
@@ -119,7 +103,7 @@ static void finish_of_a_clean_map_says_nothing_alarming(void **state)
 	phys_area_add(0x100000, 0x7ee0000, PHYS_AREA_AVAILABLE);
 	phys_area_add(0xf0000, 0x10000, PHYS_AREA_RESERVED); /* outside RAM */
 	assert_int_equal(phys_area_finish(), MM_OK);
-	assert_false(warned());
+	assert_false(lab_log_has_warning());
 	assert_int_equal(phys_area_excluded_bytes(), 0);
 }
 
@@ -133,7 +117,7 @@ static void a_partial_page_firmware_range_takes_every_page_it_touches(void **sta
 	assert_area(0, 0x100000, 0x40000);
 	assert_area(1, 0x142000, 0xbe000);
 	assert_int_equal(phys_area_excluded_bytes(), 0x2000);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 }
 
 static void a_firmware_range_ending_on_a_page_boundary_takes_no_page_above(void **state)
@@ -202,7 +186,7 @@ static void usable_ram_after_unrecorded_entries_fails_closed(void **state)
 	host_log_clear();
 	assert_int_equal(phys_area_finish(), MM_ERR_TABLE_FULL);
 	assert_int_equal(mm_stage_current(), MM_STAGE_NONE);
-	assert_true(warned());
+	assert_true(lab_log_has_warning());
 }
 
 /* --- random maps against a model --------------------------------------------- */
@@ -223,10 +207,7 @@ static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t next_random(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
+	return lab_random(&rng_state);
 }
 
 static bool model_avail[SPACE_UNITS], model_forbid[SPACE_UNITS];
@@ -234,19 +215,11 @@ static bool model_avail[SPACE_UNITS], model_forbid[SPACE_UNITS];
 /* Compare the table with the runs of units where want(u) holds. */
 static void expect_table_is_runs_of(bool (*want)(size_t))
 {
-	size_t idx = 0, u = 0;
-	while (u < SPACE_UNITS) {
-		if (!want(u)) {
-			u++;
-			continue;
-		}
-		size_t start = u;
-		while (u < SPACE_UNITS && want(u))
-			u++;
+	size_t idx = 0, pos = 0, start, end;
+	for (; lab_next_run(want, SPACE_UNITS, &pos, &start, &end); idx++) {
 		assert_true(idx < phys_memory_area_count);
 		assert_int_equal(phys_memory_area[idx].base, SPACE_BASE + start * UNIT);
-		assert_int_equal(phys_memory_area[idx].size_bytes, (u - start) * UNIT);
-		idx++;
+		assert_int_equal(phys_memory_area[idx].size_bytes, (end - start) * UNIT);
 	}
 	assert_int_equal(phys_memory_area_count, idx);
 }
