@@ -105,7 +105,7 @@ static void buddy_start(void)
 	check(buddy_init(0, SPAN_BYTES, metadata, metadata_bytes), "buddy_init");
 	check(buddy_add_free_range(0, SPAN_BYTES), "buddy_add_free_range");
 	mm_stage_force(MM_STAGE_BUDDY);
-	buddy_set_poisoning(poisoning_on());
+	page_set_poisoning(poisoning_on());
 }
 
 /* After each run every page must be free again and the invariants hold;
@@ -225,7 +225,7 @@ static uint64_t run_take_over(const struct workload *w)
 {
 	buddy_reset();
 	mm_stage_force(MM_STAGE_PAGING);
-	buddy_set_poisoning(poisoning_on());
+	page_set_poisoning(poisoning_on());
 	uint64_t t0 = bench_now_ns();
 	poisoning_on() ? loop_poisoned_take_over() : loop_take_over();
 	uint64_t elapsed = bench_now_ns() - t0;
