@@ -99,7 +99,7 @@ static uint64_t poisoned_pages;
 static buddy_use_after_free_hook use_after_free_hook;
 
 /* Frame index -> physical address. */
-static phys_addr_t index_to_pa(uint64_t idx)
+static inline phys_addr_t index_to_pa(uint64_t idx)
 {
 	return ((phys_addr_t)chunk_base[idx >> BUDDY_MAX_ORDER] << BUDDY_CHUNK_SHIFT) |
 	       ((idx & (FRAMES_PER_CHUNK - 1)) << PAGE_SHIFT);
@@ -109,7 +109,7 @@ static phys_addr_t index_to_pa(uint64_t idx)
  * metadata (a hole of 4 MiB or more, or outside the sections). An address
  * below the first section wraps to a huge section number; before
  * buddy_init there are no sections. */
-static uint32_t pa_to_index(phys_addr_t pa)
+static inline __attribute__((always_inline)) uint32_t pa_to_index(phys_addr_t pa)
 {
 	uint64_t section = (pa >> BUDDY_SECTION_SHIFT) - first_section;
 	if (section >= nsections)
@@ -122,6 +122,20 @@ static uint32_t pa_to_index(phys_addr_t pa)
 		return BUDDY_NONE;
 	return (chunk << BUDDY_MAX_ORDER) | (uint32_t)((pa >> PAGE_SHIFT) & (FRAMES_PER_CHUNK - 1));
 }
+
+/*
+ * The two *_locked functions that do an allocation's and a free's work are
+ * called from two places each (the plain calls, and the per-CPU lists'
+ * batches and checks). GCC would then keep them out of line, which costs
+ * the plain buddy_alloc_pages() and buddy_free_pages() a call, register
+ * saves and a partial copy each, some 30 instructions per operation: ask
+ * for them to be inlined.
+ */
+struct poison_report;
+static inline __attribute__((always_inline)) enum mm_error
+alloc_pages_locked(unsigned order, phys_addr_t *out, struct poison_report *report);
+static inline __attribute__((always_inline)) enum mm_error check_free(const char *fn, phys_addr_t pa,
+                                                                      unsigned order, uint32_t *idx_out);
 
 static void list_push(uint32_t idx, unsigned order)
 {

@@ -82,16 +82,24 @@ static inline bool lists_serve(unsigned cpu)
 	return cpu < PCP_MAX_CPUS && !__atomic_load_n(&poisoning, __ATOMIC_RELAXED);
 }
 
-/* page_alloc(0) with an empty list: refill it from the buddy, then pop. */
-static __attribute__((noinline)) enum mm_error alloc_refill(struct percpu_list *l, phys_addr_t *out)
+/* Hand out pa, just popped from l: mark it allocated and store it. */
+static inline enum mm_error hand_out(struct percpu_list *l, phys_addr_t pa, phys_addr_t *out)
 {
-	l->count = buddy_alloc_cached(PCP_BATCH, l->pages);
-	if (l->count == 0) /* out of memory, wrong stage, poisoned pages left: the buddy says */
-		return buddy_alloc_pages(0, out);
-	phys_addr_t pa = l->pages[--l->count];
-	*page_byte(l, pa) = buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD);
+	*page_byte(l, pa) = buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD); /* a managed page: not NULL */
 	*out = pa;
 	return MM_OK;
+}
+
+/* page_alloc(0) off the fast path: an empty list (refill it from the
+ * buddy, then pop), or a page outside the cached chunk. */
+static __attribute__((noinline)) enum mm_error alloc_slow(struct percpu_list *l, phys_addr_t *out)
+{
+	if (l->count == 0) {
+		l->count = buddy_alloc_cached(PCP_BATCH, l->pages);
+		if (l->count == 0) /* out of memory, wrong stage, poisoned pages left: the buddy says */
+			return buddy_alloc_pages(0, out);
+	}
+	return hand_out(l, l->pages[--l->count], out);
 }
 
 enum mm_error page_alloc(unsigned order, phys_addr_t *out)
@@ -102,10 +110,10 @@ enum mm_error page_alloc(unsigned order, phys_addr_t *out)
 	if (!lists_serve(cpu))
 		return buddy_alloc_pages(0, out);
 	struct percpu_list *l = &lists[cpu];
-	if (l->count == 0)
-		return alloc_refill(l, out);
+	if (l->count == 0 || !in_cached_chunk(l, l->pages[l->count - 1]))
+		return alloc_slow(l, out);
 	phys_addr_t pa = l->pages[--l->count];
-	*page_byte(l, pa) = buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD); /* a managed page: not NULL */
+	*byte_in_cached_chunk(l, pa) = buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD);
 	*out = pa;
 	return MM_OK;
 }
