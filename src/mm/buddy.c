@@ -124,18 +124,19 @@ static inline __attribute__((always_inline)) uint32_t pa_to_index(phys_addr_t pa
 }
 
 /*
- * The two *_locked functions that do an allocation's and a free's work are
- * called from two places each (the plain calls, and the per-CPU lists'
- * batches and checks). GCC would then keep them out of line, which costs
- * the plain buddy_alloc_pages() and buddy_free_pages() a call, register
- * saves and a partial copy each, some 30 instructions per operation: ask
- * for them to be inlined.
+ * The functions that do an allocation's and a free's work are called from
+ * two places each (the plain calls, and the per-CPU lists' batches and
+ * checks), or have grown too large for GCC to inline them by itself. Kept
+ * out of line, they would cost buddy_alloc_pages() and buddy_free_pages() a
+ * call, register saves and a partial copy each, some 30 to 45 instructions
+ * per operation (chapter 13.8): ask for them to be inlined.
  */
 struct poison_report;
 static inline __attribute__((always_inline)) enum mm_error
 alloc_pages_locked(unsigned order, phys_addr_t *out, struct poison_report *report);
 static inline __attribute__((always_inline)) enum mm_error check_free(const char *fn, phys_addr_t pa,
                                                                       unsigned order, uint32_t *idx_out);
+static inline __attribute__((always_inline)) enum mm_error free_pages_locked(phys_addr_t pa, unsigned order);
 
 static void list_push(uint32_t idx, unsigned order)
 {
