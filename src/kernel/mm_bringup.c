@@ -4,7 +4,6 @@
 #include "mm_bringup.h"
 
 #include "kernel/memory_map.h"
-
 #include "arch/x86_64/cpu.h"
 #include "kernel/modules.h"
 #include "arch/x86_64/kstack.h"
