@@ -82,16 +82,16 @@ static inline bool lists_serve(unsigned cpu)
 	return cpu < PCP_MAX_CPUS && !__atomic_load_n(&poisoning, __ATOMIC_RELAXED);
 }
 
-/* Hand out pa, just popped from l: mark it allocated and store it. */
-static inline enum mm_error hand_out(struct percpu_list *l, phys_addr_t pa, phys_addr_t *out)
-{
-	*page_byte(l, pa) = buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD); /* a managed page: not NULL */
-	*out = pa;
-	return MM_OK;
-}
+/*
+ * page_alloc(0) and page_free(pa, 0) each have a fast path for the common
+ * case (a page in the list, room in it, poisoning off, the page in the
+ * cached chunk): a few dozen instructions, one call (mm_cpu_index) and no
+ * lock. Everything else goes to alloc_slow() and free_slow(), kept out of
+ * line so that the fast paths need few registers and no stack.
+ */
 
 /* page_alloc(0) off the fast path: an empty list (refill it from the
- * buddy, then pop), or a page outside the cached chunk. */
+ * buddy), or a page outside the cached chunk. */
 static __attribute__((noinline)) enum mm_error alloc_slow(struct percpu_list *l, phys_addr_t *out)
 {
 	if (l->count == 0) {
@@ -99,7 +99,10 @@ static __attribute__((noinline)) enum mm_error alloc_slow(struct percpu_list *l,
 		if (l->count == 0) /* out of memory, wrong stage, poisoned pages left: the buddy says */
 			return buddy_alloc_pages(0, out);
 	}
-	return hand_out(l, l->pages[--l->count], out);
+	phys_addr_t pa = l->pages[--l->count];
+	*page_byte(l, pa) = buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD); /* a managed page: not NULL */
+	*out = pa;
+	return MM_OK;
 }
 
 enum mm_error page_alloc(unsigned order, phys_addr_t *out)
