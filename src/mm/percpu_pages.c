@@ -64,22 +64,22 @@ static inline uint8_t *page_byte(struct percpu_list *l, phys_addr_t pa)
 	return in_cached_chunk(l, pa) ? byte_in_cached_chunk(l, pa) : page_byte_miss(l, pa);
 }
 
-/* Page poisoning, as page_set_poisoning() last set it: the fast paths read
- * this flag of their own rather than ask the buddy (a call on every
- * operation). */
-static bool poisoning;
+/* The lists serve the CPUs below this number: all that have one
+ * (PCP_MAX_CPUS), or none while page poisoning is on (the lists neither
+ * fill nor check the poison). page_set_poisoning() sets it, so that the
+ * fast paths answer "is there a list for this CPU, and is poisoning off?"
+ * with one compare, without calling into the buddy to ask. */
+static unsigned cpus_served = PCP_MAX_CPUS;
 
 void page_set_poisoning(bool on)
 {
 	buddy_set_poisoning(on);
-	__atomic_store_n(&poisoning, on, __ATOMIC_RELAXED);
+	__atomic_store_n(&cpus_served, on ? 0 : PCP_MAX_CPUS, __ATOMIC_RELAXED);
 }
 
-/* Do the lists serve this call? Not for a CPU without one, nor while page
- * poisoning is on (the lists neither fill nor check the poison). */
 static inline bool lists_serve(unsigned cpu)
 {
-	return cpu < PCP_MAX_CPUS && !__atomic_load_n(&poisoning, __ATOMIC_RELAXED);
+	return cpu < __atomic_load_n(&cpus_served, __ATOMIC_RELAXED);
 }
 
 /*
@@ -217,10 +217,11 @@ bool page_check_invariants(void)
 			}
 		}
 	}
-	if (buddy_poisoning() != __atomic_load_n(&poisoning, __ATOMIC_RELAXED)) {
+	bool lists_off = __atomic_load_n(&cpus_served, __ATOMIC_RELAXED) == 0;
+	if (buddy_poisoning() != lists_off) {
 		mm_err("page_check_invariants: page poisoning is %s in the buddy but %s for the per-CPU "
 		       "lists (switch it with page_set_poisoning)\n",
-		       buddy_poisoning() ? "on" : "off", poisoning ? "on" : "off");
+		       buddy_poisoning() ? "on" : "off", lists_off ? "on" : "off");
 		return false;
 	}
 	if (cached != percpu_pages_cached()) {
@@ -257,7 +258,7 @@ struct frame_source *page_frame_source(void)
 
 void percpu_pages_reset(void)
 {
-	poisoning = false;
+	cpus_served = PCP_MAX_CPUS;
 	for (unsigned cpu = 0; cpu < PCP_MAX_CPUS; cpu++)
 		lists[cpu] = (struct percpu_list){0}; /* the chunk entry too: the buddy may be set up anew */
 }
