@@ -75,7 +75,7 @@ static void print_page_fault_bits(uint64_t err)
 static void print_registers(const struct interrupt_frame *f, uint64_t cr2)
 {
 	kprintf("\nEXCEPTION %lu (%s) error code 0x%lx on CPU %u\n", f->vector, exception_name(f->vector),
-	        f->error_code, this_cpu_index());
+	        f->error_code, this_cpu_index_checked());
 	kprintf("  RIP=%016lx CS=%04lx RFLAGS=%016lx\n", f->rip, f->cs, f->rflags);
 	kprintf("  RSP=%016lx SS=%04lx\n", f->rsp, f->ss);
 	kprintf("  RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
@@ -115,7 +115,7 @@ static void report_stack_overflow(const struct interrupt_frame *f, uint64_t cr2)
 	if (!rsp_in_guard && !kstack_find_guard(cr2, &owner, &kind))
 		return;
 	struct kstack s = kstack_get(owner, kind);
-	unsigned cpu = this_cpu_index();
+	unsigned cpu = this_cpu_index_checked();
 	if (rsp_in_guard)
 		kprintf("\nkernel stack overflow on CPU %u: RSP=0x%lx in the guard page below [0x%lx-0x%lx) "
 		        "(CPU %u's %s)\n",

@@ -21,6 +21,19 @@ unsigned this_cpu_index(void)
 {
 	if (!__atomic_load_n(&records_ready, __ATOMIC_ACQUIRE))
 		return 0;
+	/* The GS base is the address of this CPU's index, so %gs:0 reads the
+	 * index itself: one load, where reading the base back with rdmsr costs
+	 * a serializing instruction (and, under TCG, a call into QEMU) on every
+	 * per-CPU page allocation. */
+	unsigned index;
+	__asm__ volatile("movl %%gs:0, %0" : "=r"(index));
+	return index;
+}
+
+unsigned this_cpu_index_checked(void)
+{
+	if (!__atomic_load_n(&records_ready, __ATOMIC_ACQUIRE))
+		return 0;
 	const unsigned *record = (const unsigned *)(uintptr_t)rdmsr(MSR_GS_BASE);
 	return record != NULL ? *record : 0;
 }

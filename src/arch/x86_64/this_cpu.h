@@ -14,9 +14,16 @@
  * CPU calls it first; from then on this_cpu_index() reads the records. */
 void this_cpu_set_record(const unsigned *record);
 
-/* This CPU's index; 0 before the boot CPU set its record, and on an AP
- * that faults before it set its own (a report that names the wrong CPU
- * beats a fault inside the report). */
+/* This CPU's index; 0 before the boot CPU set its record. Only for code
+ * that runs after this CPU set its own record (an AP's GS base is 0 until
+ * then, and %gs:0 would read address 0): the MM, the SMP code, the
+ * monitor. */
 unsigned this_cpu_index(void);
+
+/* The same for exception reports, which can come from an AP that faults
+ * before it set its record: it reads the GS base first and says 0 when it
+ * is not set (a report that names the wrong CPU beats a fault inside the
+ * report). Slower: rdmsr. */
+unsigned this_cpu_index_checked(void);
 
 #endif /* ARCH_THIS_CPU_H */
