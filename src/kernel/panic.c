@@ -6,6 +6,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/qemu_exit.h"
 #include "lib/format.h"
+#include "lib/lab_stub.h"
 
 static bool exit_on_finish;
 static bool panicking;
@@ -46,6 +47,13 @@ void panic(const char *fmt, ...)
 	if (exit_on_finish)
 		qemu_exit(QEMU_EXIT_FAILURE);
 	cpu_halt_forever();
+}
+
+/* A lab's stub (docs/labs/): the grader reads this panic as "the boot got
+ * as far as the lab's stage", so its wording is a contract (scripts/lab.py). */
+void lab_not_implemented(const char *function, const char *lab)
+{
+	panic("not implemented: %s (lab %s)", function, lab);
 }
 
 void panic_with_reason(const char *reason)

@@ -65,4 +65,11 @@ void mm_log_at(enum mm_log_level level, const char *fmt, ...) __attribute__((for
 #define mm_info(...)  mm_log_at(MM_LOG_INFO, __VA_ARGS__)
 #define mm_debug(...) mm_log_at(MM_LOG_DEBUG, __VA_ARGS__)
 
+/* The stub that replaces a function a student writes in a lab (docs/labs/):
+ * it says which function and which lab, and never returns. The kernel
+ * panics (src/kernel/panic.c); host tests fail the current test case. The
+ * reference tree never calls it; scripts/lab.sh puts the calls in. The
+ * same declaration is in src/lib/lab_stub.h for code outside src/mm. */
+__attribute__((noreturn)) void lab_not_implemented(const char *function, const char *lab);
+
 #endif /* MM_ENV_H */

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "../../src/lib/console.h"
 #include "../../src/mm/mm_env.h"
@@ -209,4 +211,20 @@ void host_log_clear(void)
 	level_count = 0;
 	if (log_buf)
 		log_buf[0] = '\0';
+}
+
+/* cmocka's own failure entry (what fail() calls), if the program links
+ * cmocka: weak, so the fuzzers and benchmarks link without it. */
+extern void _fail(const char *const file, const int line) __attribute__((weak));
+
+/* A lab's stub (mm_env.h): say which function of which lab is missing. In a
+ * cmocka test, on the test's own thread, fail just the current case, so the
+ * grader scores the other cases; anywhere else, stop the program. */
+void lab_not_implemented(const char *function, const char *lab)
+{
+	fprintf(stderr, "not implemented: %s (lab %s)\n", function, lab);
+	fflush(stderr);
+	if (_fail && syscall(SYS_gettid) == getpid())
+		_fail(__FILE__, __LINE__);
+	abort();
 }
