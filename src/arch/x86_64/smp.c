@@ -33,6 +33,7 @@
 #include "lapic.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "lib/lab_stub.h"
 #include "lib/log.h"
 #include "mm/buddy.h"
 #include "mm/mm_env.h"
