@@ -9,7 +9,7 @@
  * fills every freed page and checks it when it is handed out again, so a
  * 256 MiB host arena stands behind the span. The metadata comes from
  * malloc. Each workload is timed BENCH_REPS times with CLOCK_MONOTONIC and
- * the fastest run is printed:
+ * the median run is printed:
  *
  *  - take-over: buddy_init + buddy_add_free_range of the whole span, the
  *    buddy's part of the boot cost, per page;
@@ -58,7 +58,7 @@ struct workload {
 	uint64_t order0_pairs;          /* alloc+free pairs in each order-0 benchmark */
 	uint64_t random_steps;          /* free+alloc steps of the random-order benchmark */
 	uint64_t poisoned_random_steps; /* the same with poisoning on (each moves ~1 MiB) */
-	unsigned reps;                  /* timed runs; the fastest is reported */
+	unsigned reps;                  /* timed runs; the median is reported */
 };
 
 static const struct workload full_workload = {
@@ -105,7 +105,7 @@ static void buddy_start(void)
 	check(buddy_init(0, SPAN_BYTES, metadata, metadata_bytes), "buddy_init");
 	check(buddy_add_free_range(0, SPAN_BYTES), "buddy_add_free_range");
 	mm_stage_force(MM_STAGE_BUDDY);
-	buddy_set_poisoning(poisoning_on());
+	page_set_poisoning(poisoning_on());
 }
 
 /* After each run every page must be free again and the invariants hold;
@@ -225,7 +225,7 @@ static uint64_t run_take_over(const struct workload *w)
 {
 	buddy_reset();
 	mm_stage_force(MM_STAGE_PAGING);
-	buddy_set_poisoning(poisoning_on());
+	page_set_poisoning(poisoning_on());
 	uint64_t t0 = bench_now_ns();
 	poisoning_on() ? loop_poisoned_take_over() : loop_take_over();
 	uint64_t elapsed = bench_now_ns() - t0;
@@ -295,16 +295,13 @@ static void run_fill_and_free(phys_addr_t *pages, uint64_t *alloc_ns, uint64_t *
 	expect_all_free("the fill-and-free pass");
 }
 
-/* The fastest of w->reps runs of one benchmark. */
-static uint64_t best_of(uint64_t (*run)(const struct workload *), const struct workload *w)
+/* The median of w->reps runs of one benchmark. */
+static uint64_t median_of(uint64_t (*run)(const struct workload *), const struct workload *w)
 {
-	uint64_t best = UINT64_MAX;
-	for (unsigned r = 0; r < w->reps; r++) {
-		uint64_t ns = run(w);
-		if (ns < best)
-			best = ns;
-	}
-	return best;
+	struct bench_runs runs = {0};
+	for (unsigned r = 0; r < w->reps; r++)
+		bench_runs_add(&runs, run(w));
+	return bench_median(&runs);
 }
 
 static void draw_random_workload(uint64_t steps)
@@ -325,7 +322,7 @@ static void row(const char *name, uint64_t ops, uint64_t ns, const char *note)
 {
 	char full[160];
 	snprintf(full, sizeof(full), "%s%s", name,
-	         poisoning_on()      ? ", poisoning_on() on"
+	         poisoning_on()      ? ", poisoning on"
 	         : mode == RUN_LISTS ? ", per-CPU lists"
 	                             : "");
 	bench_print_row(full, ops, ns, note);
@@ -343,38 +340,38 @@ static void print_rows(const struct workload *w, phys_addr_t *pages)
 	char note[160];
 	uint64_t ns;
 	if (mode != RUN_LISTS) { /* the lists play no part in the take-over */
-		ns = best_of(run_take_over, w);
+		ns = median_of(run_take_over, w);
 		row("take over 256 MiB (buddy_init + buddy_add_free_range), per page", SPAN_PAGES, ns,
 		    poisoning_on() ? "no page is filled: pages never freed are not checked"
 		                   : "the buddy's share of the boot: memsets and O(blocks)");
 	}
 
-	ns = best_of(run_order0_cold, w);
+	ns = median_of(run_order0_cold, w);
 	row("alloc+free order 0, cold (10 splits, 10 merges)", w->order0_pairs, ns,
 	    note3("per pair; only 4 MiB blocks free", "per pair; 1 page checked, 1 page filled",
 	          "per pair; one batch split off once, then the list"));
-	ns = best_of(run_order0_warm, w);
+	ns = median_of(run_order0_warm, w);
 	row("alloc+free order 0, warm (no split, no merge)", w->order0_pairs, ns,
 	    note3("per pair; order-0 list never empty", "per pair; 1 page checked, 1 page filled",
 	          "per pair; a pop and a push, no lock"));
 
-	ns = best_of(run_random_orders, w);
+	ns = median_of(run_random_orders, w);
 	uint64_t steps = poisoning_on() ? w->poisoned_random_steps : w->random_steps;
 	snprintf(note, sizeof(note), "per step (free one, alloc one) with %d blocks held; %lu refused",
 	         RANDOM_SLOTS, (unsigned long)random_refused);
 	row("free+alloc random order 0..10", steps, ns, note);
 
-	uint64_t best_alloc = UINT64_MAX, best_free = UINT64_MAX;
+	struct bench_runs allocs = {0}, frees = {0};
 	for (unsigned r = 0; r < w->reps; r++) {
 		uint64_t a, f;
 		run_fill_and_free(pages, &a, &f);
-		best_alloc = a < best_alloc ? a : best_alloc;
-		best_free = f < best_free ? f : best_free;
+		bench_runs_add(&allocs, a);
+		bench_runs_add(&frees, f);
 	}
-	row("fill: order-0 allocs until empty", SPAN_PAGES, best_alloc,
+	row("fill: order-0 allocs until empty", SPAN_PAGES, bench_median(&allocs),
 	    note3("per allocation", "per allocation; every page checked",
 	          "per allocation; batches of 16 under one lock"));
-	row("then free every page, in allocation order", SPAN_PAGES, best_free,
+	row("then free every page, in allocation order", SPAN_PAGES, bench_median(&frees),
 	    note3("per free; merges back to 4 MiB blocks", "per free; every page filled",
 	          "per free; batches of 16 back, 64 left in the list"));
 }

@@ -7,7 +7,7 @@
  * counting frame source of the host tests (a stack of free frames, as cheap
  * as the kernel's bump allocator). The mapped physical addresses are never
  * touched, so they need no arena. Each workload is timed BENCH_REPS times
- * with CLOCK_MONOTONIC and the fastest run is printed:
+ * with CLOCK_MONOTONIC and the median run is printed:
  *
  *  - pt_map_range of 1 GiB (R+W, NX, global, like the direct map) with
  *    4 KiB pages (the physical address is one page off a 2 MiB boundary,
@@ -45,7 +45,7 @@ struct workload {
 	unsigned copies_2m;    /* mappings side by side in the 2 MiB-page run */
 	unsigned copies_1g;    /* ... and in the 1 GiB-page run (512 share a PDPT) */
 	uint64_t translations; /* random pt_translate calls per run */
-	unsigned reps;         /* timed runs; the fastest is reported */
+	unsigned reps;         /* timed runs; the median is reported */
 };
 
 static const struct workload full_workload = {
@@ -170,7 +170,7 @@ static void bench_map(const struct workload *w, enum pt_page_size size, unsigned
 {
 	/* A 1 GiB page needs a whole GiB, even with --quick. */
 	uint64_t bytes = size == PT_PAGE_1G ? GiB(1) : w->map_bytes;
-	uint64_t best = UINT64_MAX;
+	struct bench_runs runs = {0};
 	struct map_result r;
 	for (unsigned rep = 0; rep < w->reps; rep++) {
 		struct pt_space sp = new_space(size == PT_PAGE_1G);
@@ -182,8 +182,7 @@ static void bench_map(const struct workload *w, enum pt_page_size size, unsigned
 			loop_map_2m(&sp, bytes, copies, &r);
 		else
 			loop_map_1g(&sp, bytes, copies, &r);
-		uint64_t ns = bench_now_ns() - t0;
-		best = ns < best ? ns : best;
+		bench_runs_add(&runs, bench_now_ns() - t0);
 		destroy_space(&sp);
 	}
 	if (r.pages != copies * (bytes / pt_page_bytes(size)))
@@ -195,7 +194,7 @@ static void bench_map(const struct workload *w, enum pt_page_size size, unsigned
 	         "per page; %u range(s) per run; table frames: %lu for the first range, %lu for the run, "
 	         "+ the root",
 	         copies, (unsigned long)r.first_range_frames, (unsigned long)r.table_frames);
-	bench_print_row(name, r.pages, best, note);
+	bench_print_row(name, r.pages, bench_median(&runs), note);
 }
 
 static volatile uint64_t sink; /* keeps the compiler from dropping the work */
@@ -220,15 +219,14 @@ static void bench_translate(const struct workload *w, enum pt_page_size size, co
 	phys_addr_t pa = size == PT_PAGE_4K ? PA_BASE + PAGE_SIZE : PA_BASE;
 	check(pt_map_range(&sp, VA_BASE, pa, bytes, MAP_FLAGS, PT_TLB_IGNORE, NULL), "pt_map_range");
 	virt_addr_t *va = draw_addresses(w->translations, bytes);
-	uint64_t best = UINT64_MAX;
+	struct bench_runs runs = {0};
 	for (unsigned r = 0; r < w->reps; r++) {
 		uint64_t t0 = bench_now_ns();
 		sink = size == PT_PAGE_4K ? loop_translate_4k(&sp, va, w->translations)
 		                          : loop_translate_1g(&sp, va, w->translations);
-		uint64_t ns = bench_now_ns() - t0;
-		best = ns < best ? ns : best;
+		bench_runs_add(&runs, bench_now_ns() - t0);
 	}
-	bench_print_row(name, w->translations, best, note);
+	bench_print_row(name, w->translations, bench_median(&runs), note);
 	free(va);
 	destroy_space(&sp);
 }
@@ -241,7 +239,7 @@ static void bench_walks(const struct workload *w)
 	      "pt_map_range");
 	uint64_t leaves = w->map_bytes / PAGE_SIZE;
 
-	uint64_t best = UINT64_MAX;
+	struct bench_runs runs = {0};
 	for (unsigned r = 0; r < w->reps; r++) {
 		uint64_t t0 = bench_now_ns();
 		uint64_t count = loop_for_each_mapping(&sp);
@@ -249,25 +247,25 @@ static void bench_walks(const struct workload *w)
 		if (count != leaves)
 			bench_fail("pt_for_each_mapping", "wrong number of leaves visited",
 			           (unsigned long)count);
-		best = ns < best ? ns : best;
+		bench_runs_add(&runs, ns);
 	}
 	char name[120];
 	snprintf(name, sizeof(name), "pt_for_each_mapping over %lu MiB of 4 KiB pages",
 	         (unsigned long)(w->map_bytes >> 20));
-	bench_print_row(name, leaves, best, "per leaf visited");
+	bench_print_row(name, leaves, bench_median(&runs), "per leaf visited");
 
-	best = UINT64_MAX;
+	runs = (struct bench_runs){0};
 	for (unsigned r = 0; r < w->reps; r++) {
 		uint64_t t0 = bench_now_ns();
 		size_t wx = loop_audit_wx(&sp);
 		uint64_t ns = bench_now_ns() - t0;
 		if (wx != 0)
 			bench_fail("pt_audit_wx", "W+X pages in an R+W NX mapping", (unsigned long)wx);
-		best = ns < best ? ns : best;
+		bench_runs_add(&runs, ns);
 	}
 	snprintf(name, sizeof(name), "W^X audit (pt_audit_wx) over %lu MiB of 4 KiB pages",
 	         (unsigned long)(w->map_bytes >> 20));
-	bench_print_row(name, leaves, best, "per leaf checked; R+W NX, so 0 W+X pages");
+	bench_print_row(name, leaves, bench_median(&runs), "per leaf checked; R+W NX, so 0 W+X pages");
 	destroy_space(&sp);
 }
 

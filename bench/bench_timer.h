@@ -2,10 +2,12 @@
  * bench_timer.h - the clock, the random numbers, the command line and the
  * table format shared by the host benchmarks in bench/.
  *
- * Every benchmark reports the best of BENCH_REPS timed runs: on a shared,
- * noisy machine the fastest run is the one least disturbed by others, so it
- * moves least from one invocation to the next. Setup and teardown stay
- * outside the timed part. The figures are for reading and comparing by a
+ * Every benchmark reports the median of BENCH_REPS timed runs: the run in the
+ * middle, with as many runs slower as faster. It says what a typical run
+ * costs: one run slowed down by other work on a shared machine, or one
+ * unusually lucky run, does not move it (it would move the mean, and the
+ * lucky one would be the fastest). Setup and teardown stay outside the
+ * timed part. The figures are for reading and comparing by a
  * person, never for a pass/fail check (see docs/13-benchmarks.md).
  */
 #ifndef BENCH_TIMER_H
@@ -18,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#define BENCH_REPS 5 /* timed runs per benchmark; the fastest is reported */
+#define BENCH_REPS 5 /* timed runs per benchmark; the median is reported (an odd number) */
 
 /* Marks the function that holds one benchmark's timed loop. Never inlined,
  * so that callgrind_annotate --inclusive=yes reports the loop's instruction
@@ -44,6 +46,37 @@ static inline uint64_t bench_rand(uint64_t *state)
 	x ^= x << 17;
 	*state = x;
 	return x;
+}
+
+/* The times of one benchmark's runs, for bench_median(). */
+struct bench_runs {
+	unsigned count;
+	uint64_t ns[BENCH_REPS];
+};
+
+/* Record one run's duration (runs beyond BENCH_REPS are ignored). */
+static inline void bench_runs_add(struct bench_runs *r, uint64_t ns)
+{
+	if (r->count < BENCH_REPS)
+		r->ns[r->count++] = ns;
+}
+
+/* The median of the recorded runs: the middle one once they are sorted (an
+ * insertion sort: there are at most BENCH_REPS), or the mean of the two
+ * middle ones for an even count; 0 for none. Sorts r->ns. */
+static inline uint64_t bench_median(struct bench_runs *r)
+{
+	for (unsigned i = 1; i < r->count; i++) {
+		uint64_t v = r->ns[i];
+		unsigned j = i;
+		for (; j > 0 && r->ns[j - 1] > v; j--)
+			r->ns[j] = r->ns[j - 1];
+		r->ns[j] = v;
+	}
+	if (r->count == 0)
+		return 0;
+	unsigned mid = r->count / 2;
+	return r->count % 2 ? r->ns[mid] : (r->ns[mid - 1] + r->ns[mid]) / 2;
 }
 
 /* Read the command line: no argument runs the full workload, --quick the
@@ -75,16 +108,16 @@ static inline void bench_print_header(const char *title, bool quick)
 {
 	printf("\n%s%s\n\n", title,
 	       quick ? " (--quick: one run of a small workload; time is not meaningful)" : "");
-	printf("| benchmark | operations | ns/op (best of %d) | ops/s | notes |\n", quick ? 1 : BENCH_REPS);
+	printf("| benchmark | operations | ns/op (median of %d) | ops/s | notes |\n", quick ? 1 : BENCH_REPS);
 	printf("|---|---:|---:|---:|---|\n");
 }
 
-/* Print one row. ops: operations in one timed run; best_ns: the fastest
+/* Print one row. ops: operations in one timed run; run_ns: the median
  * run's duration; note: anything else worth saying (may be ""). */
-static inline void bench_print_row(const char *name, uint64_t ops, uint64_t best_ns, const char *note)
+static inline void bench_print_row(const char *name, uint64_t ops, uint64_t run_ns, const char *note)
 {
-	double ns_per_op = ops ? (double)best_ns / (double)ops : 0.0;
-	double ops_per_s = best_ns ? (double)ops * 1e9 / (double)best_ns : 0.0;
+	double ns_per_op = ops ? (double)run_ns / (double)ops : 0.0;
+	double ops_per_s = run_ns ? (double)ops * 1e9 / (double)run_ns : 0.0;
 	printf("| %s | %lu | %.1f | %.3g | %s |\n", name, (unsigned long)ops, ns_per_op, ops_per_s, note);
 }
 

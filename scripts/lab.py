@@ -371,13 +371,22 @@ def run_on_terminal(cmd, timeout, env):
     return (None if timed_out else code), out, timed_out
 
 
-def configure_and_build(root, build, targets, compiler, jobs):
+def configure_and_build(root, build, targets, compiler, jobs, ccache):
+    env = None
+    if ccache:
+        # Trees that differ only in a lab's files share every other object:
+        # paths below the tree's root are hashed relative to it, and the
+        # directory of the compile is not hashed (the debug information of
+        # a shared object may then name another tree's directory).
+        env = dict(os.environ, CCACHE_BASEDIR=root, CCACHE_NOHASHDIR="1")
     if not os.path.isfile(os.path.join(build, "CMakeCache.txt")):
         code, out, _ = run(["cmake", "-S", root, "-B", build, "-G", "Unix Makefiles",
-                            f"-DCMAKE_C_COMPILER={compiler}", f"-DCMAKE_ASM_COMPILER={compiler}"], None)
+                            f"-DCMAKE_C_COMPILER={compiler}", f"-DCMAKE_ASM_COMPILER={compiler}"]
+                           + (["-DCMAKE_C_COMPILER_LAUNCHER=ccache"] if ccache else []), None, env=env)
         if code != 0:
             return out
-    code, out, _ = run(["cmake", "--build", build, "--parallel", str(jobs), "--target"] + sorted(targets), None)
+    code, out, _ = run(["cmake", "--build", build, "--parallel", str(jobs), "--target"] + sorted(targets), None,
+                       env=env)
     return None if code == 0 else out
 
 
@@ -495,7 +504,7 @@ def cmd_grade(root, args):
         if not mine:
             continue
         failure = configure_and_build(root, build, [t for t in targets if t not in private_sources],
-                                      args.compiler, args.jobs)
+                                      args.compiler, args.jobs, args.ccache)
         for test, source_file in private_sources.items() if phase == "host" and not failure else ():
             failure = build_private_test(root, build, test, source_file, args.compiler)
             if failure:
@@ -572,7 +581,7 @@ def cmd_mutants(root, args):
         try:
             code, out, _ = run([sys.executable, os.path.abspath(__file__), "grade", lab["name"], "--quiet",
                                 "--stop-at-first-loss", "--build-dir", os.path.join(work, "build"),
-                                "--compiler", args.compiler]
+                                "--compiler", args.compiler] + (["--ccache"] if args.ccache else [])
                                + (["--timeout-scale", str(args.timeout_scale)] if args.timeout_scale else []),
                                None, cwd=tree)
         finally:
@@ -608,6 +617,7 @@ def main():
     s.add_argument("--work-dir", help="scratch tree and build (default build/mutants/LAB)")
     s.add_argument("--timeout-scale", type=float)
     s.add_argument("--compiler", default="gcc", help="C compiler for a new build directory (gcc or clang)")
+    s.add_argument("--ccache", action="store_true", help="compile through ccache")
     s = sub.add_parser("grade", help="build and run LAB's checks in this tree; 'score: X/Y'")
     s.add_argument("lab")
     s.add_argument("--build-dir", help="build directory (default build/grade)")
@@ -617,6 +627,7 @@ def main():
     s.add_argument("--quiet", action="store_true", help="no details under failed checks")
     s.add_argument("--compiler", default="gcc", help="C compiler for a new build directory (gcc or clang)")
     s.add_argument("--jobs", type=int, default=2)
+    s.add_argument("--ccache", action="store_true", help="compile through ccache (a new build directory only)")
     args = p.parse_args()
     root = os.getcwd() if args.command == "grade" else os.path.dirname(SCRIPTS)
     if args.command == "grade" and not os.path.isdir(os.path.join(root, "labs")):

@@ -29,6 +29,7 @@ packages=(
   qemu-system-x86 ovmf               # booting it, BIOS and UEFI
   gdb python3                        # debugging and the GDB tests
   python3-matplotlib                 # the boot benchmark's plot (scripts/bench-boot.py --stages)
+  ccache                             # the labs' tests: student trees share the reference's objects
 )
 case "${1-}" in
   --browser) packages+=(chromium) ;;  # tests/viz/test_browser.py

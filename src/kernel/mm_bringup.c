@@ -4,7 +4,6 @@
 #include "mm_bringup.h"
 
 #include "kernel/memory_map.h"
-
 #include "arch/x86_64/cpu.h"
 #include "kernel/modules.h"
 #include "arch/x86_64/kstack.h"
@@ -15,6 +14,7 @@
 #include "lib/log.h"
 #include "mm/buddy.h"
 #include "mm/memblock.h"
+#include "mm/percpu_pages.h"
 #include "mm/stages.h"
 #include "mm/stage_order.h"
 #include "mm/page_poison.h"
@@ -43,10 +43,10 @@ static void report_use_after_free(phys_addr_t page, uint64_t offset)
 void mm_bringup_page_poisoning(bool on)
 {
 	/* The hook goes in even with poisoning off: nothing is poisoned then,
-	 * so it is never called, but a later buddy_set_poisoning(true) (from
+	 * so it is never called, but a later page_set_poisoning(true) (from
 	 * GDB, say) reports at once. */
 	buddy_set_use_after_free_hook(report_use_after_free);
-	buddy_set_poisoning(on);
+	page_set_poisoning(on); /* the buddy's switch and the per-CPU lists' flag */
 	if (on)
 		kprintf("buddy: page poisoning on: freed pages are filled with 0x%x and checked when "
 		        "allocated again\n",

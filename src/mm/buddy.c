@@ -61,8 +61,8 @@
  * no lock, each for a reason:
  *  - buddy_init_ram, buddy_init and buddy_reset run while one CPU is alone
  *    (stage PAGING, or a host test between cases);
- *  - buddy_cache_page and buddy_uncache_page change only the state byte of
- *    a page its holder owns (see buddy.h);
+ *  - buddy_cache_page changes only the state byte of a page its holder
+ *    owns (see buddy.h);
  *  - buddy_poisoning, buddy_poisoned_pages, buddy_count_free_pages,
  *    buddy_free_blocks, buddy_managed_pages, buddy_managed_span,
  *    buddy_metadata and buddy_frame_info_at read words without it: a
@@ -99,7 +99,7 @@ static uint64_t poisoned_pages;
 static buddy_use_after_free_hook use_after_free_hook;
 
 /* Frame index -> physical address. */
-static phys_addr_t index_to_pa(uint64_t idx)
+static inline phys_addr_t index_to_pa(uint64_t idx)
 {
 	return ((phys_addr_t)chunk_base[idx >> BUDDY_MAX_ORDER] << BUDDY_CHUNK_SHIFT) |
 	       ((idx & (FRAMES_PER_CHUNK - 1)) << PAGE_SHIFT);
@@ -109,7 +109,7 @@ static phys_addr_t index_to_pa(uint64_t idx)
  * metadata (a hole of 4 MiB or more, or outside the sections). An address
  * below the first section wraps to a huge section number; before
  * buddy_init there are no sections. */
-static uint32_t pa_to_index(phys_addr_t pa)
+static inline __attribute__((always_inline)) uint32_t pa_to_index(phys_addr_t pa)
 {
 	uint64_t section = (pa >> BUDDY_SECTION_SHIFT) - first_section;
 	if (section >= nsections)
@@ -122,6 +122,21 @@ static uint32_t pa_to_index(phys_addr_t pa)
 		return BUDDY_NONE;
 	return (chunk << BUDDY_MAX_ORDER) | (uint32_t)((pa >> PAGE_SHIFT) & (FRAMES_PER_CHUNK - 1));
 }
+
+/*
+ * The functions that do an allocation's and a free's work are called from
+ * two places each (the plain calls, and the per-CPU lists' batches and
+ * checks), or have grown too large for GCC to inline them by itself. Kept
+ * out of line, they would cost buddy_alloc_pages() and buddy_free_pages() a
+ * call, register saves and a partial copy each, some 30 to 45 instructions
+ * per operation (chapter 13.8): ask for them to be inlined.
+ */
+struct poison_report;
+static inline __attribute__((always_inline)) enum mm_error
+alloc_pages_locked(unsigned order, phys_addr_t *out, struct poison_report *report);
+static inline __attribute__((always_inline)) enum mm_error check_free(const char *fn, phys_addr_t pa,
+                                                                      unsigned order, uint32_t *idx_out);
+static inline __attribute__((always_inline)) enum mm_error free_pages_locked(phys_addr_t pa, unsigned order);
 
 /* LAB buddy: begin helper */
 /* Put the block at idx on the list of its order, as a free head. */
@@ -414,23 +429,13 @@ static bool range_has_metadata(phys_addr_t start, phys_addr_t end, phys_addr_t *
 	return true;
 }
 
-/* The byte of a frame in the given state, order 0, not poisoned: what
- * memset writes, and what the per-CPU fast paths compare. */
-static inline uint8_t order0_byte(enum buddy_frame_state state)
-{
-	struct buddy_frame_info f = {.state = state};
-	uint8_t byte;
-	__builtin_memcpy(&byte, &f, 1);
-	return byte;
-}
-
 /* Give [start, end) (page-aligned, inside one chunk, all unmanaged) to the
  * lists: every frame a tail (a memset), then each largest aligned block's
  * head freed and merged. */
 static void add_chunk_part(phys_addr_t start, phys_addr_t end)
 {
 	uint64_t first = pa_to_index(start), last = first + ((end - start) >> PAGE_SHIFT);
-	__builtin_memset(&info[first], order0_byte(BUDDY_FRAME_TAIL), last - first);
+	__builtin_memset(&info[first], buddy_order0_byte(BUDDY_FRAME_TAIL), last - first);
 	for (uint64_t idx = first; idx < last;) {
 		unsigned order = largest_block_at(idx, last);
 		managed_pages += 1ULL << order;
@@ -562,8 +567,8 @@ static bool poison_check_block(uint32_t idx, unsigned order, struct poison_repor
  * has that order, each unused upper half put on the list of its order.
  * Returns the block's frame index, its head marked allocated with that
  * order; or BUDDY_NONE, with nothing changed, when no free block is large
- * enough. */
-static uint32_t take_block(unsigned order)
+ * enough. Inlined like alloc_pages_locked(), its only caller (see above). */
+static inline __attribute__((always_inline)) uint32_t take_block(unsigned order)
 {
 	/* LAB buddy: begin */
 	unsigned found = order;
@@ -724,15 +729,54 @@ enum mm_error buddy_free_pages(phys_addr_t pa, unsigned order)
 	return result;
 }
 
+/* The largest order <= want of a free block: a block of that order can be
+ * allocated without a refusal (0 when nothing is free, or only order 0). */
+static unsigned largest_free_order_up_to(unsigned want)
+{
+	unsigned order = want;
+	for (; order > 0; order--) {
+		unsigned o = order;
+		while (o <= BUDDY_MAX_ORDER && free_head[o] == BUDDY_NONE)
+			o++;
+		if (o <= BUDDY_MAX_ORDER)
+			break;
+	}
+	return order;
+}
+
+/* The largest order whose block has at most n pages (n >= 1). */
+static unsigned order_at_most(unsigned n)
+{
+	unsigned order = 0;
+	while (order < BUDDY_MAX_ORDER && (2U << order) <= n)
+		order++;
+	return order;
+}
+
 unsigned buddy_alloc_cached(unsigned count, phys_addr_t *out)
 {
 	unsigned got = 0;
 	mm_spin_lock(&buddy_lock);
-	for (; got < count; got++) {
+	/*
+	 * Whole blocks, not single pages: a refill of 16 pages is one
+	 * allocation of order 4 (one split chain), whose 16 frames then become
+	 * 16 CACHED order-0 pages by a memset of their 16 bytes. Only when no
+	 * block that large is free does it take smaller ones.
+	 */
+	while (got < count && poisoned_pages == 0 && !poisoning) {
+		/* (a poisoned page must come through buddy_alloc_pages) */
+		unsigned order = largest_free_order_up_to(order_at_most(count - got));
+		phys_addr_t pa;
 		struct poison_report unused;
-		if (poisoned_pages > 0 || poisoning || alloc_pages_locked(0, &out[got], &unused) != MM_OK)
-			break; /* a poisoned page must come through buddy_alloc_pages */
-		info[pa_to_index(out[got])].state = BUDDY_FRAME_CACHED;
+		if (alloc_pages_locked(order, &pa, &unused) != MM_OK)
+			break; /* out of memory or the wrong stage: the message is logged */
+		unsigned n = 1U << order;
+		__builtin_memset(&info[pa_to_index(pa)], buddy_order0_byte(BUDDY_FRAME_CACHED), n);
+		/* Highest address first: the list pops from the end, so the pages
+		 * are handed out in address order, as the buddy would. */
+		for (unsigned i = 0; i < n; i++)
+			out[got + i] = pa + (uint64_t)(n - 1 - i) * PAGE_SIZE;
+		got += n;
 	}
 	mm_spin_unlock(&buddy_lock);
 	return got;
@@ -740,10 +784,17 @@ unsigned buddy_alloc_cached(unsigned count, phys_addr_t *out)
 
 void buddy_free_cached(const phys_addr_t *pages, unsigned count)
 {
+	/* The pages of a batch mostly share a 4 MiB chunk: look the chunk up
+	 * once per run of pages in it, not once per page. */
+	phys_addr_t chunk = 0;
+	uint32_t chunk_first = BUDDY_NONE;
 	mm_spin_lock(&buddy_lock);
 	for (unsigned i = 0; i < count; i++) {
-		uint32_t idx = pa_to_index(pages[i]);
-		free_and_merge(idx, 0);
+		if (chunk_first == BUDDY_NONE || ALIGN_DOWN(pages[i], BUDDY_MAX_BLOCK) != chunk) {
+			chunk = ALIGN_DOWN(pages[i], BUDDY_MAX_BLOCK);
+			chunk_first = pa_to_index(chunk);
+		}
+		free_and_merge(chunk_first | (uint32_t)((pages[i] - chunk) >> PAGE_SHIFT), 0);
 	}
 	mm_spin_unlock(&buddy_lock);
 }
@@ -755,8 +806,8 @@ enum mm_error buddy_cache_page(phys_addr_t pa)
 	 * later: nothing is allocated before). */
 	uint32_t idx = IS_ALIGNED(pa, PAGE_SIZE) ? pa_to_index(pa) : BUDDY_NONE;
 	uint8_t *byte = idx == BUDDY_NONE ? NULL : (uint8_t *)&info[idx];
-	if (byte != NULL && *byte == order0_byte(BUDDY_FRAME_ALLOCATED_HEAD)) {
-		*byte = order0_byte(BUDDY_FRAME_CACHED);
+	if (byte != NULL && *byte == buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD)) {
+		*byte = buddy_order0_byte(BUDDY_FRAME_CACHED);
 		return MM_OK;
 	}
 	/* Anything else is refused, with buddy_free_pages' message. */
@@ -764,11 +815,6 @@ enum mm_error buddy_cache_page(phys_addr_t pa)
 	if (err == MM_OK) /* cannot happen: the byte said otherwise */
 		info[idx].state = BUDDY_FRAME_CACHED;
 	return err;
-}
-
-void buddy_uncache_page(phys_addr_t pa)
-{
-	*(uint8_t *)&info[pa_to_index(pa)] = order0_byte(BUDDY_FRAME_ALLOCATED_HEAD);
 }
 
 void buddy_set_poisoning(bool on)
@@ -992,8 +1038,8 @@ static bool check_frames(uint64_t *cached)
 			    index_to_pa(idx), f->order);
 			return false;
 		}
-		uint64_t not_tail =
-		    skip_bytes_equal(idx + 1, idx + size, order0_byte(BUDDY_FRAME_TAIL), unpoisoned_mask());
+		uint64_t not_tail = skip_bytes_equal(idx + 1, idx + size, buddy_order0_byte(BUDDY_FRAME_TAIL),
+		                                     unpoisoned_mask());
 		if (not_tail < idx + size) {
 			mm_err("buddy_check_invariants: frame 0x%lx inside the block at 0x%lx of order %u is "
 			       "not a tail\n",

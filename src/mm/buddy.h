@@ -189,7 +189,10 @@ void buddy_managed_span(phys_addr_t *base, uint64_t *nframes_out);
 void buddy_metadata(const void **metadata, uint64_t *size_bytes);
 
 /* The metadata byte of the frame at pa, or NULL when pa has no metadata (a
- * hole, or outside the span). For tests that corrupt it on purpose. */
+ * hole, or outside the span). For tests that corrupt it on purpose, and for
+ * the per-CPU lists: for an address aligned to BUDDY_MAX_BLOCK it is the
+ * first of its 4 MiB chunk's 1024 bytes, one per frame in address order,
+ * and it does not move until buddy_reset(). */
 struct buddy_frame_info *buddy_frame_info_at(phys_addr_t pa);
 
 /* Log the number of free blocks per order and the free total. */
@@ -212,24 +215,37 @@ bool buddy_check_invariants(void); /* the same, without the count */
  * freeing it is a double free.
  *
  * buddy_alloc_cached() takes up to count order-0 pages under the lock, once
- * (Linux's rmqueue_bulk), marks them CACHED, stores them in out[] and
- * returns how many it got (fewer when memory runs out). Never with poisoning
- * on: the pages are not checked. buddy_free_cached() gives count CACHED
- * pages back under the lock, once, merging each.
+ * (Linux's rmqueue_bulk), marks them CACHED, stores them in out[] (the
+ * lowest address last) and returns how many it got (fewer when memory runs
+ * out). It takes them as whole blocks where it can (16 pages: one order-4
+ * block, split into 16 CACHED pages by a memset of their bytes). Never with
+ * poisoning on: the pages are not checked. buddy_free_cached() gives count
+ * CACHED pages back under the lock, once, merging each.
  *
- * buddy_cache_page() marks one allocated order-0 page CACHED, and
- * buddy_uncache_page() marks a CACHED page allocated again; they take no
- * lock. That is safe because the byte they change belongs to the page's
- * holder: under the lock the buddy only ever writes the metadata of free
- * blocks and of the block it is handing out, and only reads a held frame's
- * state (to see that it is not a free buddy, which both states say alike).
- * buddy_cache_page refuses a page that is not an allocated order-0 block
- * with the error and message buddy_free_pages() would give.
+ * The per-CPU code marks a page CACHED when it takes it back, and allocated
+ * (buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD)) when it hands it out, by
+ * writing the page's byte (buddy_frame_info_at) without the lock. That is
+ * safe because the byte belongs to the page's holder: under the lock the
+ * buddy only ever writes the metadata of free blocks and of the block it is
+ * handing out, and only reads a held frame's state (to see that it is not a
+ * free buddy, which both states say alike). buddy_cache_page() does the
+ * same for one page, and refuses a page that is not an allocated order-0
+ * block with the error and message buddy_free_pages() would give.
  */
 unsigned buddy_alloc_cached(unsigned count, phys_addr_t *out);
 void buddy_free_cached(const phys_addr_t *pages, unsigned count);
 enum mm_error buddy_cache_page(phys_addr_t pa);
-void buddy_uncache_page(phys_addr_t pa);
+
+/* The byte of a frame's metadata in the given state, order 0, not
+ * poisoned: what memset writes over many frames, and what the per-CPU
+ * fast paths compare and write. */
+static inline uint8_t buddy_order0_byte(enum buddy_frame_state state)
+{
+	struct buddy_frame_info f = {.state = state};
+	uint8_t byte;
+	__builtin_memcpy(&byte, &f, 1);
+	return byte;
+}
 
 /* A frame source (name "buddy") that allocates and frees single order-0
  * frames, for the page-table mapper. */

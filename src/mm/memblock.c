@@ -41,6 +41,7 @@ void memblock_reset(void)
 	__builtin_memset(reserved.regions, 0, sizeof(reserved.regions));
 }
 
+/* LAB memblock: begin helper */
 /* A range must be non-empty and its end must not wrap past 2^64. */
 static enum mm_error check_range(const char *who, phys_addr_t base, uint64_t size_bytes)
 {
@@ -54,6 +55,7 @@ static enum mm_error check_range(const char *who, phys_addr_t base, uint64_t siz
 	}
 	return MM_OK;
 }
+/* LAB memblock: end helper */
 
 /* The stages in which memblock may still change: before the buddy owns
  * free memory. */
@@ -66,6 +68,7 @@ static enum mm_error check_modify_stage(const char *who)
 static enum mm_error add_range(const char *who, struct memblock_type *type, phys_addr_t base,
                                uint64_t size_bytes)
 {
+	/* LAB memblock: begin */
 	enum mm_error err = check_range(who, base, size_bytes);
 	if (err != MM_OK)
 		return err;
@@ -80,12 +83,14 @@ static enum mm_error add_range(const char *who, struct memblock_type *type, phys
 	struct mm_range merged = range_table_merge(type->regions, first, last, base, end);
 	range_table_replace(type->regions, &type->count, first, last, &merged, 1);
 	return MM_OK;
+	/* LAB memblock: end */
 }
 
 /* Cut [base, base + size_bytes) out of type, splitting where needed. */
 static enum mm_error remove_range(const char *who, struct memblock_type *type, phys_addr_t base,
                                   uint64_t size_bytes)
 {
+	/* LAB memblock: begin */
 	enum mm_error err = check_range(who, base, size_bytes);
 	if (err != MM_OK)
 		return err;
@@ -108,6 +113,7 @@ static enum mm_error remove_range(const char *who, struct memblock_type *type, p
 	}
 	range_table_replace(type->regions, &type->count, first, last, pieces, n);
 	return MM_OK;
+	/* LAB memblock: end */
 }
 
 enum mm_error memblock_init_from_phys_areas(void)
@@ -160,6 +166,7 @@ enum mm_error memblock_free(phys_addr_t base, uint64_t size_bytes)
 
 bool memblock_is_memory(phys_addr_t base, uint64_t size_bytes)
 {
+	/* LAB memblock: begin */
 	if (check_range("memblock_is_memory", base, size_bytes) != MM_OK)
 		return false;
 	/* Regions never touch, so a covered range lies inside a single one. */
@@ -169,10 +176,12 @@ bool memblock_is_memory(phys_addr_t base, uint64_t size_bytes)
 			return true;
 	}
 	return false;
+	/* LAB memblock: end */
 }
 
 bool memblock_overlaps_reserved(phys_addr_t base, uint64_t size_bytes)
 {
+	/* LAB memblock: begin */
 	if (check_range("memblock_overlaps_reserved", base, size_bytes) != MM_OK)
 		return false;
 	for (size_t i = 0; i < reserved.count; i++) {
@@ -181,10 +190,12 @@ bool memblock_overlaps_reserved(phys_addr_t base, uint64_t size_bytes)
 			return true;
 	}
 	return false;
+	/* LAB memblock: end */
 }
 
 bool memblock_next_free_range(uint64_t *cursor, phys_addr_t *base, phys_addr_t *end)
 {
+	/* LAB memblock: begin */
 	for (size_t m = 0; m < memory.count; m++) {
 		const struct mm_range *mem = &memory.regions[m];
 		uint64_t mem_end = mm_range_end(mem);
@@ -215,12 +226,14 @@ bool memblock_next_free_range(uint64_t *cursor, phys_addr_t *base, phys_addr_t *
 		}
 	}
 	return false;
+	/* LAB memblock: end */
 }
 
 /* Bottom-up first fit in [min, max_end), then reserve. */
 static enum mm_error alloc_in_window(const char *who, uint64_t size_bytes, uint64_t align, phys_addr_t min,
                                      phys_addr_t max_end, phys_addr_t *out)
 {
+	/* LAB memblock: begin */
 	enum mm_error err = check_modify_stage(who);
 	if (err != MM_OK)
 		return err;
@@ -260,6 +273,7 @@ static enum mm_error alloc_in_window(const char *who, uint64_t size_bytes, uint6
 	mm_warn("%s: no free range of 0x%lx bytes (align 0x%lx) in [0x%lx-0x%lx)\n", who, size_bytes, align,
 	        min, max_end);
 	return MM_ERR_NO_MEMORY;
+	/* LAB memblock: end */
 }
 
 enum mm_error memblock_alloc(uint64_t size_bytes, uint64_t align, phys_addr_t *out)

@@ -16,10 +16,12 @@
  */
 #include "pt_internal.h"
 
+/* LAB paging: begin helper */
 static unsigned index_of(virt_addr_t va, int level)
 {
 	return (unsigned)(va >> pt_level_shift(level)) & (PT_ENTRIES - 1);
 }
+/* LAB paging: end helper */
 
 /* The level whose entry is the leaf of a page of that size. */
 static int leaf_level(enum pt_page_size size)
@@ -130,6 +132,7 @@ static enum mm_error check_pa(const char *who, phys_addr_t pa, uint64_t size_byt
 
 /* ---- Walking the tables ---- */
 
+/* LAB paging: begin helper */
 /* Walk from the root to va's entry at `level`, creating missing tables on
  * the way (counted in *tables_allocated). A large page met on the way is in
  * the way: MM_ERR_HUGE_PAGE. */
@@ -156,11 +159,13 @@ static enum mm_error walk_create(struct pt_space *sp, const char *who, virt_addr
 	*slot = &pt_table(table)[index_of(va, level)];
 	return MM_OK;
 }
+/* LAB paging: end helper */
 
 /* Walk from the root towards va and stop at the first entry that is not
  * present or is a leaf; returns it and its level. */
 static uint64_t *walk_find(const struct pt_space *sp, virt_addr_t va, int *level)
 {
+	/* LAB paging: begin */
 	phys_addr_t table = sp->root;
 	for (int l = PT_LEVELS;; l--) {
 		uint64_t *entry = &pt_table(table)[index_of(va, l)];
@@ -170,8 +175,10 @@ static uint64_t *walk_find(const struct pt_space *sp, virt_addr_t va, int *level
 		}
 		table = *entry & PTE_ADDR_MASK;
 	}
+	/* LAB paging: end */
 }
 
+/* LAB paging: begin helper */
 /* The lowest mapping under the table at `level` whose first entry covers
  * va `base`; false if there is none (the subtree maps nothing). */
 static bool first_mapping(phys_addr_t table, int level, virt_addr_t base, virt_addr_t *va, phys_addr_t *pa)
@@ -192,10 +199,12 @@ static bool first_mapping(phys_addr_t table, int level, virt_addr_t base, virt_a
 	}
 	return false;
 }
+/* LAB paging: end helper */
 
 /* The leaf entry bits for PT_* flags at `level`. */
 uint64_t pt_leaf_bits(unsigned flags, int level)
 {
+	/* LAB paging: begin */
 	uint64_t bits = PTE_P;
 	if (flags & PT_WRITE)
 		bits |= PTE_RW;
@@ -210,12 +219,14 @@ uint64_t pt_leaf_bits(unsigned flags, int level)
 	if (level > 1)
 		bits |= PTE_PS;
 	return bits;
+	/* LAB paging: end */
 }
 
 /* Map one page with its leaf at `level`; arguments already checked. */
 static enum mm_error map_one(struct pt_space *sp, const char *who, virt_addr_t va, phys_addr_t pa, int level,
                              unsigned flags, enum pt_tlb tlb, size_t *tables_allocated)
 {
+	/* LAB paging: begin */
 	uint64_t *slot;
 	enum mm_error err = walk_create(sp, who, va, level, &slot, tables_allocated);
 	if (err != MM_OK)
@@ -252,6 +263,7 @@ static enum mm_error map_one(struct pt_space *sp, const char *who, virt_addr_t v
 	/* The page is mapped either way; a source that will not take the old
 	 * table back (the bump allocator never frees) is reported, not hidden. */
 	return pt_free_tables(sp->frames, who, old & PTE_ADDR_MASK, level - 1);
+	/* LAB paging: end */
 }
 
 /* Clear every leaf in [va, va + size_bytes); no large page may straddle an
@@ -277,6 +289,7 @@ static bool unmap_pages(struct pt_space *sp, virt_addr_t va, uint64_t size_bytes
 	return changed;
 }
 
+/* LAB paging: begin helper */
 /* The largest page that fits at va/pa with `remaining` bytes left. */
 static enum pt_page_size largest_fit(const struct pt_space *sp, virt_addr_t va, phys_addr_t pa,
                                      uint64_t remaining, bool large_ok)
@@ -287,6 +300,7 @@ static enum pt_page_size largest_fit(const struct pt_space *sp, virt_addr_t va, 
 		return PT_PAGE_2M;
 	return PT_PAGE_4K;
 }
+/* LAB paging: end helper */
 
 /* pt_map_range and pt_map_mmio: check, then map page by page, undoing
  * this call's pages if one fails. */
@@ -294,6 +308,7 @@ static enum mm_error map_range(struct pt_space *sp, const char *who, virt_addr_t
                                uint64_t size_bytes, unsigned flags, enum pt_tlb tlb, bool large_ok,
                                struct pt_map_stats *stats)
 {
+	/* LAB paging: begin */
 	struct pt_map_stats done_stats = {0};
 	enum mm_error err = pt_check_space(who, sp);
 	if (err == MM_OK)
@@ -334,6 +349,7 @@ static enum mm_error map_range(struct pt_space *sp, const char *who, virt_addr_t
 	if (stats)
 		*stats = done_stats;
 	return err;
+	/* LAB paging: end */
 }
 
 /* ---- Public operations ---- */

@@ -13,34 +13,110 @@
 #include "mm_env.h"
 
 struct percpu_list {
-	unsigned count;              /* pages in pages[] */
+	unsigned count; /* pages in pages[] */
+	/* A one-entry cache of the buddy's address -> metadata look-up, like a
+	 * TLB with one entry: the 4 MiB chunk used last (the address of its
+	 * last byte, pa | (BUDDY_MAX_BLOCK - 1), so that 0 means "none") and
+	 * its 1024 metadata bytes. */
+	phys_addr_t chunk_last;
+	uint8_t *chunk_bytes;
 	phys_addr_t pages[PCP_HIGH]; /* free order-0 pages, CACHED in the buddy */
 } __attribute__((aligned(64)));
 
 static struct percpu_list lists[PCP_MAX_CPUS];
 
-/* This CPU's list, or NULL when the lists must not be used: a CPU without
- * one, or page poisoning on. */
-static struct percpu_list *this_list(void)
+/*
+ * The fast paths touch one metadata byte per page, the page's state in the
+ * buddy (buddy.h): "allocated, order 0" while someone holds the page,
+ * "cached" while it sits in a list. That byte is what catches a page freed
+ * twice, on whichever CPU. Finding it is the buddy's two-level look-up
+ * (section, then chunk); but the pages one CPU handles come mostly from a
+ * few 4 MiB chunks, and a chunk's bytes lie one after the other in address
+ * order, so each list remembers the last chunk it looked up and finds the
+ * byte of any page in it with a shift and a mask. The chunk -> metadata map
+ * never changes once the buddy is set up, so the entry never goes stale.
+ */
+static inline bool in_cached_chunk(const struct percpu_list *l, phys_addr_t pa)
 {
-	unsigned cpu = mm_cpu_index();
-	if (cpu >= PCP_MAX_CPUS || buddy_poisoning())
-		return NULL;
-	return &lists[cpu];
+	return (pa | (BUDDY_MAX_BLOCK - 1)) == l->chunk_last;
 }
 
-enum mm_error page_alloc(unsigned order, phys_addr_t *out)
+static inline uint8_t *byte_in_cached_chunk(const struct percpu_list *l, phys_addr_t pa)
 {
-	struct percpu_list *l = order == 0 && out != NULL ? this_list() : NULL;
-	if (l == NULL)
-		return buddy_alloc_pages(order, out);
+	return l->chunk_bytes + ((pa >> PAGE_SHIFT) & ((1U << BUDDY_MAX_ORDER) - 1));
+}
+
+/* The byte of pa when it is not in the cached chunk: ask the buddy, and
+ * remember the chunk. NULL when pa has no metadata (a hole, or outside the
+ * span). Out of line, so that the fast paths stay short. */
+static __attribute__((noinline)) uint8_t *page_byte_miss(struct percpu_list *l, phys_addr_t pa)
+{
+	uint8_t *first = (uint8_t *)buddy_frame_info_at(ALIGN_DOWN(pa, BUDDY_MAX_BLOCK));
+	if (first == NULL)
+		return NULL;
+	l->chunk_last = pa | (BUDDY_MAX_BLOCK - 1);
+	l->chunk_bytes = first;
+	return byte_in_cached_chunk(l, pa);
+}
+
+static inline uint8_t *page_byte(struct percpu_list *l, phys_addr_t pa)
+{
+	return in_cached_chunk(l, pa) ? byte_in_cached_chunk(l, pa) : page_byte_miss(l, pa);
+}
+
+/* The lists serve the CPUs below this number: all that have one
+ * (PCP_MAX_CPUS), or none while page poisoning is on (the lists neither
+ * fill nor check the poison). page_set_poisoning() sets it, so that the
+ * fast paths answer "is there a list for this CPU, and is poisoning off?"
+ * with one compare, without calling into the buddy to ask. */
+static unsigned cpus_served = PCP_MAX_CPUS;
+
+void page_set_poisoning(bool on)
+{
+	buddy_set_poisoning(on);
+	__atomic_store_n(&cpus_served, on ? 0 : PCP_MAX_CPUS, __ATOMIC_RELAXED);
+}
+
+static inline bool lists_serve(unsigned cpu)
+{
+	return cpu < __atomic_load_n(&cpus_served, __ATOMIC_RELAXED);
+}
+
+/*
+ * page_alloc(0) and page_free(pa, 0) each have a fast path for the common
+ * case (a page in the list, room in it, poisoning off, the page in the
+ * cached chunk): a few dozen instructions, one call (mm_cpu_index) and no
+ * lock. Everything else goes to alloc_slow() and free_slow(), kept out of
+ * line so that the fast paths need few registers and no stack.
+ */
+
+/* page_alloc(0) off the fast path: an empty list (refill it from the
+ * buddy), or a page outside the cached chunk. */
+static __attribute__((noinline)) enum mm_error alloc_slow(struct percpu_list *l, phys_addr_t *out)
+{
 	if (l->count == 0) {
 		l->count = buddy_alloc_cached(PCP_BATCH, l->pages);
 		if (l->count == 0) /* out of memory, wrong stage, poisoned pages left: the buddy says */
 			return buddy_alloc_pages(0, out);
 	}
 	phys_addr_t pa = l->pages[--l->count];
-	buddy_uncache_page(pa);
+	*page_byte(l, pa) = buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD); /* a managed page: not NULL */
+	*out = pa;
+	return MM_OK;
+}
+
+enum mm_error page_alloc(unsigned order, phys_addr_t *out)
+{
+	if (order != 0 || out == NULL)
+		return buddy_alloc_pages(order, out);
+	unsigned cpu = mm_cpu_index(); /* once: it is a call into the environment */
+	if (!lists_serve(cpu))
+		return buddy_alloc_pages(0, out);
+	struct percpu_list *l = &lists[cpu];
+	if (l->count == 0 || !in_cached_chunk(l, l->pages[l->count - 1]))
+		return alloc_slow(l, out);
+	phys_addr_t pa = l->pages[--l->count];
+	*byte_in_cached_chunk(l, pa) = buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD);
 	*out = pa;
 	return MM_OK;
 }
@@ -54,16 +130,41 @@ static void drain(struct percpu_list *l, unsigned n)
 	l->count -= n;
 }
 
-enum mm_error page_free(phys_addr_t pa, unsigned order)
+/* page_free(pa, 0) off the fast path: pa is not in the cached chunk, or
+ * its byte is not "allocated, order 0" (a double free, a page inside a
+ * larger block, a hole, a misaligned address: the buddy refuses it with
+ * buddy_free_pages' message), or the list is full (its PCP_BATCH coldest
+ * pages go back to the buddy first). */
+static __attribute__((noinline)) enum mm_error free_slow(struct percpu_list *l, phys_addr_t pa)
 {
-	struct percpu_list *l = order == 0 ? this_list() : NULL;
-	if (l == NULL)
-		return buddy_free_pages(pa, order);
-	enum mm_error err = buddy_cache_page(pa);
-	if (err != MM_OK)
-		return err;
+	uint8_t *byte = IS_ALIGNED(pa, PAGE_SIZE) ? page_byte(l, pa) : NULL;
+	if (byte != NULL && *byte == buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD)) {
+		*byte = buddy_order0_byte(BUDDY_FRAME_CACHED);
+	} else {
+		enum mm_error err = buddy_cache_page(pa);
+		if (err != MM_OK)
+			return err;
+	}
 	if (l->count == PCP_HIGH)
 		drain(l, PCP_BATCH);
+	l->pages[l->count++] = pa;
+	return MM_OK;
+}
+
+enum mm_error page_free(phys_addr_t pa, unsigned order)
+{
+	if (order != 0)
+		return buddy_free_pages(pa, order);
+	unsigned cpu = mm_cpu_index();
+	if (!lists_serve(cpu))
+		return buddy_free_pages(pa, 0);
+	struct percpu_list *l = &lists[cpu];
+	if (!IS_ALIGNED(pa, PAGE_SIZE) || !in_cached_chunk(l, pa) || l->count == PCP_HIGH)
+		return free_slow(l, pa);
+	uint8_t *byte = byte_in_cached_chunk(l, pa);
+	if (*byte != buddy_order0_byte(BUDDY_FRAME_ALLOCATED_HEAD))
+		return free_slow(l, pa);
+	*byte = buddy_order0_byte(BUDDY_FRAME_CACHED);
 	l->pages[l->count++] = pa;
 	return MM_OK;
 }
@@ -116,6 +217,13 @@ bool page_check_invariants(void)
 			}
 		}
 	}
+	bool lists_off = __atomic_load_n(&cpus_served, __ATOMIC_RELAXED) == 0;
+	if (buddy_poisoning() != lists_off) {
+		mm_err("page_check_invariants: page poisoning is %s in the buddy but %s for the per-CPU "
+		       "lists (switch it with page_set_poisoning)\n",
+		       buddy_poisoning() ? "on" : "off", lists_off ? "on" : "off");
+		return false;
+	}
 	if (cached != percpu_pages_cached()) {
 		mm_err("page_check_invariants: the buddy has %lu cached pages, the per-CPU lists hold %lu\n",
 		       cached, percpu_pages_cached());
@@ -150,6 +258,7 @@ struct frame_source *page_frame_source(void)
 
 void percpu_pages_reset(void)
 {
+	cpus_served = PCP_MAX_CPUS;
 	for (unsigned cpu = 0; cpu < PCP_MAX_CPUS; cpu++)
-		lists[cpu].count = 0;
+		lists[cpu] = (struct percpu_list){0}; /* the chunk entry too: the buddy may be set up anew */
 }

@@ -12,8 +12,8 @@
  *
  * A page in a list is CACHED in the buddy's metadata (buddy.h), so freeing
  * it twice is still caught. Larger orders, CPUs beyond PCP_MAX_CPUS and
- * everything while page poisoning is on go straight to the buddy (the lists
- * neither fill nor check the poison).
+ * everything while page poisoning is on (page_set_poisoning) go straight to
+ * the buddy (the lists neither fill nor check the poison).
  *
  * Interrupts: a list is only ever touched by its own CPU, from thread
  * context (no interrupt handler allocates; the kernel has no preemption),
@@ -39,6 +39,13 @@ enum mm_error page_alloc(unsigned order, phys_addr_t *out);
  * order 0 goes to this CPU's list. */
 enum mm_error page_free(phys_addr_t pa, unsigned order);
 
+/* Turn page poisoning (buddy.h) on or off for the page allocator: the
+ * buddy's switch, buddy_set_poisoning(), and the lists' own flag, which
+ * their fast paths read. With the lists in front of the buddy, use this
+ * one: after buddy_set_poisoning() alone, single pages freed through the
+ * lists would not be poisoned (page_check_invariants() reports it). */
+void page_set_poisoning(bool on);
+
 /* Free pages: the buddy's (buddy_count_free_pages) plus those in lists. */
 uint64_t page_count_free(void);
 
@@ -55,15 +62,17 @@ void percpu_pages_drain_this_cpu(void);
 void percpu_pages_drain_all(void);
 
 /* buddy_check_invariants(), and the lists agree with it: every page in a
- * list is CACHED, and the buddy has as many CACHED frames as the lists
- * hold. Same condition as percpu_pages_drain_all(). */
+ * list is CACHED, the buddy has as many CACHED frames as the lists hold,
+ * and the lists know whether poisoning is on. Same condition as
+ * percpu_pages_drain_all(). */
 bool page_check_invariants(void);
 
 /* A frame source (name "pages") over page_alloc(0) / page_free(pa, 0), for
  * the page-table mapper. */
 struct frame_source *page_frame_source(void);
 
-/* Host tests only: forget the lists (without giving pages back). */
+/* Host tests only: forget the lists (without giving pages back) and their
+ * poisoning flag. */
 void percpu_pages_reset(void);
 
 #endif /* PERCPU_PAGES_H */

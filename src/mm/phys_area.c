@@ -59,6 +59,7 @@ void phys_area_reset(void)
 	usable_after_unrecorded = false;
 }
 
+/* LAB phys_area: begin helper */
 static void leave_out(uint64_t size_bytes)
 {
 	dropped_count++;
@@ -155,9 +156,11 @@ static void record_other(phys_addr_t base, uint64_t size_bytes, uint32_t type)
 	other->size_bytes = size_bytes;
 	other->type = type;
 }
+/* LAB phys_area: end helper */
 
 enum mm_error phys_area_add(phys_addr_t base, uint64_t size_bytes, uint32_t type)
 {
+	/* LAB phys_area: begin */
 	/* Once stage 1 is finished, memblock has copied the table: a late
 	 * addition would be silently ignored by everything after it. */
 	enum mm_error err = mm_stage_check("phys_area_add", MM_STAGE_NONE, MM_STAGE_NONE);
@@ -188,10 +191,12 @@ enum mm_error phys_area_add(phys_addr_t base, uint64_t size_bytes, uint32_t type
 	if (other_dropped_count > 0)
 		usable_after_unrecorded = true;
 	return MM_OK;
+	/* LAB phys_area: end */
 }
 
 enum mm_error phys_area_finish(void)
 {
+	/* LAB phys_area: begin */
 	enum mm_error err = mm_stage_check("phys_area_finish", MM_STAGE_NONE, MM_STAGE_NONE);
 	if (err != MM_OK)
 		return err;
@@ -233,6 +238,7 @@ enum mm_error phys_area_finish(void)
 		        excluded_bytes >> 10);
 
 	return mm_stage_advance(MM_STAGE_PHYS_AREAS);
+	/* LAB phys_area: end */
 }
 
 uint64_t phys_area_dropped_bytes(void)

@@ -109,6 +109,7 @@ enum mm_error mm_bump_stage(const struct mm_boot_params *params)
 /* Map one section of the kernel image at its link address. */
 static enum mm_error map_kernel_section(virt_addr_t start, virt_addr_t end, unsigned flags, const char *name)
 {
+	/* LAB paging: begin */
 	if (end <= start)
 		return MM_OK;
 	enum mm_error err = pt_map_range(&kernel_space, start, start - KERNEL_VIRT_BASE, end - start, flags,
@@ -117,6 +118,21 @@ static enum mm_error map_kernel_section(virt_addr_t start, virt_addr_t end, unsi
 		mm_warn("paging: cannot map kernel %s [0x%lx-0x%lx): %s\n", name, start, end,
 		        mm_strerror(err));
 	return err;
+	/* LAB paging: end */
+}
+
+/* The kernel image's sections, each with only the rights it needs (W^X):
+ * code R+X, read-only data R, data and .bss R+W. Global: the kernel's pages
+ * are the same in every address space. */
+static enum mm_error map_image_sections(const struct mm_kernel_layout *k)
+{
+	/* LAB paging: begin */
+	enum mm_error err;
+	if ((err = map_kernel_section(k->text_start, k->text_end, PT_EXEC | PT_GLOBAL, ".text")) != MM_OK ||
+	    (err = map_kernel_section(k->rodata_start, k->rodata_end, PT_GLOBAL, ".rodata")) != MM_OK)
+		return err;
+	return map_kernel_section(k->data_start, k->data_end, PT_WRITE | PT_GLOBAL, ".data/.bss");
+	/* LAB paging: end */
 }
 
 /* The stacks in the kernel image, R+W, in the runs between their guard
@@ -159,6 +175,7 @@ static enum mm_error map_kernel_stacks(const struct mm_kernel_layout *k, uint64_
 /* The direct map: every memblock memory region at PHYS_OFFSET + phys. */
 static enum mm_error map_direct_map(struct pt_map_stats *total)
 {
+	/* LAB paging: begin */
 	for (size_t i = 0; i < memblock_memory_count(); i++) {
 		const struct mm_range *r = memblock_memory_region(i);
 		struct pt_map_stats s = {0};
@@ -176,6 +193,7 @@ static enum mm_error map_direct_map(struct pt_map_stats *total)
 		total->table_frames += s.table_frames;
 	}
 	return MM_OK;
+	/* LAB paging: end */
 }
 
 void mm_switch_to_kernel_tables(phys_addr_t new_root)
@@ -283,10 +301,7 @@ enum mm_error mm_paging_stage(const struct mm_boot_params *params)
 	        params->allow_1g_pages ? "available" : "not supported by this CPU");
 
 	const struct mm_kernel_layout *k = &params->kernel;
-	if ((err = map_kernel_section(k->text_start, k->text_end, PT_EXEC | PT_GLOBAL, ".text")) != MM_OK ||
-	    (err = map_kernel_section(k->rodata_start, k->rodata_end, PT_GLOBAL, ".rodata")) != MM_OK ||
-	    (err = map_kernel_section(k->data_start, k->data_end, PT_WRITE | PT_GLOBAL, ".data/.bss")) !=
-	        MM_OK)
+	if ((err = map_image_sections(k)) != MM_OK)
 		return err;
 	uint64_t stack_bytes;
 	if ((err = map_kernel_stacks(k, &stack_bytes)) != MM_OK)

@@ -248,7 +248,6 @@ static void running_out_mid_map_range_undoes_it_and_destroy_returns_everything(v
 	assert_int_equal(pt_map_range(&space, 0, 0x1000, MiB(8), 0, PT_TLB_FLUSH_PAGE, &s), MM_ERR_NO_MEMORY);
 	assert_int_equal(s.table_frames, 5);
 	assert_int_equal(s.pages_4k, 3 * 512);
-	assert_true(host_log_contains("pt_map_range: undid the 0x600000 bytes mapped from va 0x0"));
 	assert_int_equal(mapping_count(&space), 0);
 	assert_int_equal(pt_destroy(&space), MM_OK);
 	assert_int_equal(counting_frames_outstanding(&frames), 0);

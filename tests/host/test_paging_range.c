@@ -1,6 +1,7 @@
 /* test_paging_range.c - the page-table mapper's range operations:
  * pt_map_range's choice of page sizes, pt_unmap_range, pt_map_mmio, and
- * the TLB flushes each policy asks for. */
+ * the TLB flushes each policy asks for. Cases ending in _wording check
+ * only messages students word themselves (left out of lab paging's grade). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,15 +135,25 @@ static void map_range_accepts_null_stats(void **state)
 	assert_int_equal(mapping_count(), 3);
 }
 
-static void map_range_undoes_its_pages_when_one_is_refused(void **state)
+/* va 0x5000 mapped elsewhere, then [0x1000, 0x9000) mapped over it. */
+static enum mm_error map_a_range_over_a_mapped_page(struct pt_map_stats *s)
 {
-	struct pt_map_stats s;
 	assert_int_equal(pt_map(&space, 0x5000, 0x99000, PT_PAGE_4K, 0, PT_TLB_IGNORE), MM_OK);
-	assert_int_equal(pt_map_range(&space, 0x1000, 0x1000, 0x8000, 0, PT_TLB_IGNORE, &s),
-	                 MM_ERR_ALREADY_MAPPED);
+	return pt_map_range(&space, 0x1000, 0x1000, 0x8000, 0, PT_TLB_IGNORE, s);
+}
+
+static void map_range_undo_wording(void **state)
+{
+	map_a_range_over_a_mapped_page(NULL);
 	assert_true(
 	    host_log_contains("pt_map_range: va 0x5000 is already mapped to pa 0x99000 (new pa 0x5000)"));
 	assert_true(host_log_contains("pt_map_range: undid the 0x4000 bytes mapped from va 0x1000"));
+}
+
+static void map_range_undoes_its_pages_when_one_is_refused(void **state)
+{
+	struct pt_map_stats s;
+	assert_int_equal(map_a_range_over_a_mapped_page(&s), MM_ERR_ALREADY_MAPPED);
 	assert_int_equal(s.pages_4k, 4);
 	assert_int_equal(mapping_count(), 1);
 	assert_int_equal(size_at(0x5000, 0x99000), PT_PAGE_4K);
@@ -275,6 +286,7 @@ int main(void)
 	    TEST_1G(map_range_uses_4k_pages_when_va_and_pa_alignments_differ),
 	    TEST(map_range_accepts_null_stats),
 	    TEST(map_range_undoes_its_pages_when_one_is_refused),
+	    TEST(map_range_undo_wording),
 	    TEST(map_range_refuses_bad_ranges),
 	    TEST_1G(unmap_range_removes_pages_of_every_size_and_skips_holes),
 	    TEST(unmap_range_refuses_a_large_page_straddling_its_start),

@@ -114,6 +114,68 @@ static void freeing_a_page_twice_is_caught_while_it_sits_in_a_list(void **state)
 	assert_true(page_check_invariants());
 }
 
+static void a_page_freed_on_one_cpu_and_again_on_another_is_caught(void **state)
+{
+	phys_addr_t pa = alloc_ok(0);
+	assert_int_equal(page_free(pa, 0), MM_OK); /* into CPU 0's list */
+	host_set_cpu_index(1);
+	host_log_clear();
+	assert_int_equal(page_free(pa, 0), MM_ERR_DOUBLE_FREE);
+	assert_true(host_log_contains("it is free in a per-CPU page list"));
+	assert_int_equal(percpu_pages_cached_on(1), 0);
+	assert_true(page_check_invariants());
+}
+
+static void pages_of_both_chunks_are_checked_on_the_fast_path(void **state)
+{
+	/* The span is two 4 MiB chunks; each list remembers the chunk it
+	 * looked up last. Hold one page of each, then free them alternately
+	 * (every free looks up the other chunk), twice each, and take them
+	 * back. */
+	phys_addr_t one = alloc_ok(0), other = one;
+	/* The buddy's own single pages come from the same chunk as the list's
+	 * batch until that chunk is used up. */
+	while (ALIGN_DOWN(other, BUDDY_MAX_BLOCK) == ALIGN_DOWN(one, BUDDY_MAX_BLOCK))
+		assert_int_equal(buddy_alloc_pages(0, &other), MM_OK);
+	assert_int_equal(page_free(one, 0), MM_OK);
+	assert_int_equal(page_free(other, 0), MM_OK);
+	assert_int_equal(page_free(one, 0), MM_ERR_DOUBLE_FREE);
+	assert_int_equal(page_free(other, 0), MM_ERR_DOUBLE_FREE);
+	assert_int_equal(buddy_frame_info_at(one)->state, BUDDY_FRAME_CACHED);
+	assert_int_equal(buddy_frame_info_at(other)->state, BUDDY_FRAME_CACHED);
+	assert_int_equal(alloc_ok(0), other);
+	assert_int_equal(buddy_frame_info_at(other)->state, BUDDY_FRAME_ALLOCATED_HEAD);
+	assert_int_equal(alloc_ok(0), one);
+	assert_int_equal(buddy_frame_info_at(one)->state, BUDDY_FRAME_ALLOCATED_HEAD);
+}
+
+static void a_refill_takes_one_block_and_hands_out_its_pages_in_address_order(void **state)
+{
+	phys_addr_t first = alloc_ok(0);
+	assert_true(IS_ALIGNED(first, PAGE_SIZE * PCP_BATCH));
+	for (unsigned i = 1; i < PCP_BATCH; i++)
+		assert_int_equal(alloc_ok(0), first + i * PAGE_SIZE);
+	/* One split chain: one free block of each order from 4 to 9 is left
+	 * in the first chunk, next to the whole second chunk. */
+	for (unsigned o = 4; o < BUDDY_MAX_ORDER; o++)
+		assert_int_equal(buddy_free_blocks(o), 1);
+	assert_int_equal(buddy_free_blocks(BUDDY_MAX_ORDER), 1);
+	assert_true(page_check_invariants());
+}
+
+static void poisoning_switched_in_the_buddy_alone_is_reported(void **state)
+{
+	buddy_set_poisoning(true);
+	host_log_clear();
+	assert_false(page_check_invariants());
+	assert_true(host_log_contains("page_check_invariants: page poisoning is on in the buddy but off "
+	                              "for the per-CPU lists (switch it with page_set_poisoning)"));
+	page_set_poisoning(true);
+	assert_true(page_check_invariants());
+	page_set_poisoning(false);
+	assert_false(buddy_poisoning());
+}
+
 static void bad_single_page_frees_get_the_buddys_errors(void **state)
 {
 	phys_addr_t block = alloc_ok(1);
@@ -165,7 +227,7 @@ static void a_cpu_without_a_list_uses_the_buddy(void **state)
 static void with_poisoning_on_single_pages_bypass_the_lists(void **state)
 {
 	phys_addr_t kept = alloc_ok(0); /* a list of 15 */
-	buddy_set_poisoning(true);
+	page_set_poisoning(true);
 	/* The buddy would fill freed pages with the poison: give it an arena. */
 	host_arena_init(MiB(12));
 	phys_addr_t pa = alloc_ok(0);
@@ -173,7 +235,7 @@ static void with_poisoning_on_single_pages_bypass_the_lists(void **state)
 	assert_int_equal(page_free(pa, 0), MM_OK);
 	assert_int_equal(buddy_poisoned_pages(), 1);
 	assert_int_equal(percpu_pages_cached(), PCP_BATCH - 1);
-	buddy_set_poisoning(false);
+	page_set_poisoning(false);
 	assert_int_equal(page_free(kept, 0), MM_OK);
 	assert_int_equal(percpu_pages_cached(), PCP_BATCH);
 	host_arena_free();
@@ -256,6 +318,10 @@ int main(void)
 	    T(a_freed_page_is_the_next_one_handed_out),
 	    T(a_full_list_gives_its_coldest_batch_back),
 	    T(freeing_a_page_twice_is_caught_while_it_sits_in_a_list),
+	    T(a_page_freed_on_one_cpu_and_again_on_another_is_caught),
+	    T(pages_of_both_chunks_are_checked_on_the_fast_path),
+	    T(a_refill_takes_one_block_and_hands_out_its_pages_in_address_order),
+	    T(poisoning_switched_in_the_buddy_alone_is_reported),
 	    T(bad_single_page_frees_get_the_buddys_errors),
 	    T(larger_orders_go_straight_to_the_buddy),
 	    T(each_cpu_has_its_own_list),

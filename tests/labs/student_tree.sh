@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# student_tree.sh LAB WORKDIR [COMPILER] - the ctest labs.<LAB>.student_tree:
+# student_tree.sh LAB WORKDIR [GRADE_OPTIONS...] - the ctest
+# labs.<LAB>.student_tree_scores_below_full_until_solved:
 # the student tree of LAB (scripts/lab.sh start) builds and grades below
 # full marks, and the same tree with the reference code pasted back
 # (scripts/lab.sh solve) grades full marks.
 set -euo pipefail
-lab=$1 work=$2 compiler=${3:-gcc}
+lab=$1 work=$2
+shift 2 # the rest goes to grade.sh (--compiler, --ccache)
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 tree="$work/tree"
 rm -rf "$tree"
@@ -15,16 +17,16 @@ mkdir -p "$work"
 score_of() { sed -n 's/^score: \([0-9]*\/[0-9]*\)$/\1/p' <<<"$1" | tail -n 1; }
 
 # grade: run the grader in the tree; sets out, status and score.
-grade() {
+grade() { # grade.sh options...
   set +e
-  out=$(cd "$tree" && scripts/grade.sh "$lab" --compiler "$compiler" 2>&1)
+  out=$(cd "$tree" && scripts/grade.sh "$lab" "$@" 2>&1)
   status=$?
   set -e
   echo "$out"
   score=$(score_of "$out")
 }
 
-grade
+grade "$@"
 if [ -z "$score" ]; then
   echo "FAIL: the student tree of lab $lab printed no score (the build or the grader broke; see above)"
   exit 1
@@ -44,7 +46,7 @@ fi
 echo "student tree of lab $lab: $score with the stubs (below full, as it must be)"
 
 "$root/scripts/lab.sh" solve "$lab" "$tree"
-grade
+grade "$@"
 if [ "$status" -ne 0 ] || [ -z "$score" ] || [ "${score%/*}" != "${score#*/}" ]; then
   echo "FAIL: the student tree of lab $lab with the reference code pasted back scored ${score:-nothing} (exit $status), not full marks"
   exit 1
