@@ -161,7 +161,7 @@ class Checker:
 
     # --- functions ---------------------------------------------------------
     def defined(self, name):
-        c_def = re.compile(r"^(?:__attribute__\(\(.*?\)\)\s*)?[A-Za-z_][\w \t\*]*\b%s\s*\([^;]*$" % re.escape(name),
+        c_def = re.compile(r"^(?:[\w \t]*__attribute__\(\(.*?\)\)\s*)?[A-Za-z_][\w \t\*]*\b%s\s*\([^;]*$" % re.escape(name),
                            re.M)
         py_def = re.compile(r"^\s*(?:def|class) %s\b" % re.escape(name), re.M)
         macro = re.compile(r"^#\s*define\s+%s\(" % re.escape(name), re.M)

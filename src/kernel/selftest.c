@@ -3,6 +3,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/smp.h"
+#include "arch/x86_64/trampoline.h"
 #include "arch/x86_64/tsc.h"
 #include "mm/buddy.h"
 #include "kernel/modules.h"
@@ -11,7 +12,9 @@
 #include "lib/kstring.h"
 #include "mm/mm_env.h"
 #include "mm/mm_selftest.h"
+#include "mm/paging.h"
 #include "mm/percpu_pages.h"
+#include "mm/stages.h"
 
 struct concurrent_run {
 	struct buddy_worker_config config;
@@ -87,6 +90,81 @@ static void concurrent_stress(void)
 	        run.config.seed);
 }
 
+/* The TLB shootdown test's page: in the lower half, unmapped on every CPU
+ * since stage 6, and its page table is still there (the low remap's data
+ * page was here; pt_unmap_range keeps empty tables), so mapping it costs no
+ * frame. Read-only, NX, not global. */
+#define TLB_TEST_VA    ((virt_addr_t)TRAMPOLINE_DATA_PHYS)
+#define TLB_TEST_FIRST 0x5354414745544c42ULL /* the word on the first page */
+#define TLB_TEST_AFTER 0x53484f4f54444f57ULL /* the word on the page mapped after it */
+
+/* What each CPU read through TLB_TEST_VA, by CPU index. */
+static uint64_t tlb_test_seen[SMP_MAX_CPUS];
+
+static void tlb_test_read(unsigned cpu, void *arg)
+{
+	(void)arg;
+	tlb_test_seen[cpu] = *(volatile const uint64_t *)TLB_TEST_VA;
+}
+
+/* Every CPU online reads TLB_TEST_VA; each must have seen `expected`. */
+static void tlb_test_read_everywhere(uint64_t expected, const char *when)
+{
+	if (!smp_run_on_all(tlb_test_read, NULL, 10000))
+		panic("selftest: TLB shootdown: some CPUs did not read the test page");
+	for (unsigned cpu = 0; cpu < smp_cpus_known(); cpu++) {
+		uint32_t apic_id;
+		bool online;
+		if (smp_cpu_info(cpu, &apic_id, &online) && online && tlb_test_seen[cpu] != expected)
+			panic("selftest: TLB shootdown: CPU %u read 0x%lx at 0x%lx %s, expected 0x%lx (a "
+			      "stale TLB "
+			      "entry?)",
+			      cpu, tlb_test_seen[cpu], TLB_TEST_VA, when, expected);
+	}
+}
+
+/* Change one mapping under every CPU's feet, and check that smp_tlb_shootdown
+ * makes all of them see the change: each CPU (this one too) reads the page at
+ * TLB_TEST_VA, so its TLB holds the translation; the page is then replaced by
+ * another in the tables only, with no flush, so that only the shootdown can
+ * make a TLB forget the old one; after it every CPU must read the new page.
+ * Under QEMU a TLB keeps a translation until it is told to drop it, as real
+ * CPUs may, so a CPU that missed the flush reads the old page. */
+static void tlb_shootdown_test(void)
+{
+	struct pt_space *space = mm_kernel_space();
+	phys_addr_t first, after;
+	enum mm_error err = buddy_alloc_pages(0, &first);
+	if (err == MM_OK && (err = buddy_alloc_pages(0, &after)) != MM_OK)
+		buddy_free_pages(first, 0);
+	if (err != MM_OK)
+		panic("selftest: TLB shootdown: no memory for two pages: %s", mm_strerror(err));
+	*(uint64_t *)mm_phys_to_virt(first) = TLB_TEST_FIRST;
+	*(uint64_t *)mm_phys_to_virt(after) = TLB_TEST_AFTER;
+
+	if ((err = pt_map(space, TLB_TEST_VA, first, PT_PAGE_4K, 0, PT_TLB_FLUSH_PAGE)) != MM_OK)
+		panic("selftest: TLB shootdown: cannot map 0x%lx: %s", TLB_TEST_VA, mm_strerror(err));
+	tlb_test_read_everywhere(TLB_TEST_FIRST, "before the change");
+	/* PT_TLB_IGNORE: this CPU must not flush on its own either. */
+	if ((err = pt_unmap(space, TLB_TEST_VA, NULL, PT_TLB_IGNORE)) != MM_OK ||
+	    (err = pt_map(space, TLB_TEST_VA, after, PT_PAGE_4K, 0, PT_TLB_IGNORE)) != MM_OK)
+		panic("selftest: TLB shootdown: cannot map 0x%lx again: %s", TLB_TEST_VA, mm_strerror(err));
+	unsigned others = smp_cpus_online() - 1, confirmed = smp_tlb_shootdown();
+	if (confirmed != others)
+		panic("selftest: TLB shootdown: %u of %u other CPUs confirmed the flush", confirmed, others);
+	tlb_test_read_everywhere(TLB_TEST_AFTER, "after the shootdown");
+
+	/* Leave the lower half empty again, on every CPU. */
+	if ((err = pt_unmap(space, TLB_TEST_VA, NULL, PT_TLB_FLUSH_PAGE)) != MM_OK)
+		panic("selftest: TLB shootdown: cannot unmap 0x%lx: %s", TLB_TEST_VA, mm_strerror(err));
+	if (smp_tlb_shootdown() != others)
+		panic("selftest: TLB shootdown: not every CPU confirmed the flush of the unmap");
+	if ((err = buddy_free_pages(first, 0)) != MM_OK || (err = buddy_free_pages(after, 0)) != MM_OK)
+		panic("selftest: TLB shootdown: giving back the test pages: %s", mm_strerror(err));
+	kprintf("selftest: TLB shootdown: all %u CPUs read the new page at 0x%lx after it was remapped\n",
+	        others + 1, TLB_TEST_VA);
+}
+
 void selftest_run(const struct mb2_info *info)
 {
 	/* DragonOS's test_buddy: 10 rounds of up to 200 MiB in blocks of up to
@@ -109,5 +187,6 @@ void selftest_run(const struct mb2_info *info)
 	    cfg.rounds, r.round_bytes >> 20, r.allocations, r.early_frees, r.bytes_verified >> 20,
 	    r.free_pages_after, (rdtsc() - t0) / 1000000, cfg.seed);
 	concurrent_stress();
+	tlb_shootdown_test();
 	modules_verify_crc(info);
 }

@@ -1,6 +1,7 @@
 /*
  * selftest.h - the in-kernel self-tests run with `selftest` on the command
- * line, before KERNEL OK: the buddy stress test, then module integrity.
+ * line, before KERNEL OK: the buddy stress tests, the TLB shootdown test,
+ * then module integrity.
  */
 #ifndef KERNEL_SELFTEST_H
 #define KERNEL_SELFTEST_H

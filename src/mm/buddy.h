@@ -253,7 +253,7 @@ struct frame_source *buddy_frame_source(void);
 
 /* Host tests only: forget everything (the metadata memory stays the
  * caller's), so buddy_init() may run again; poisoning goes off and the
- * use-after-free hook back to NULL. */
+ * use-after-free hook back to NULL, and the lock is free. */
 void buddy_reset(void);
 
 #endif /* BUDDY_H */

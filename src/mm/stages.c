@@ -397,6 +397,7 @@ enum mm_error mm_buddy_stage(void)
 	return MM_OK;
 }
 
+/* LAB smp: begin helper */
 /* Unmap one range of the low remap, naming it if that fails. */
 static enum mm_error unmap_low_range(phys_addr_t base, uint64_t size_bytes, const char *what)
 {
@@ -405,6 +406,24 @@ static enum mm_error unmap_low_range(phys_addr_t base, uint64_t size_bytes, cons
 		mm_err("mm_remove_low_remap: unmapping %s [0x%lx-0x%lx) failed: %s\n", what, base,
 		       base + size_bytes, mm_strerror(err));
 	return err;
+}
+/* LAB smp: end helper */
+
+/* Take both ranges of the low remap (low_remap: the trampoline's code and
+ * data) out of the kernel's tables. The frames behind them are not the
+ * tables' to free: they stay reserved, reachable through the direct map.
+ * This CPU's TLB must forget exactly the pages that changed (the other
+ * CPUs' TLBs are smp_tlb_shootdown()'s job). */
+static enum mm_error unmap_low_remap(void)
+{
+	/* LAB smp: begin */
+	/* pt_unmap_range never frees mapped frames; the empty tables stay in
+	 * place (a few KiB) in case the range is mapped again. */
+	enum mm_error err = unmap_low_range(low_remap.code_phys, low_remap.code_bytes, "code");
+	if (err == MM_OK)
+		err = unmap_low_range(low_remap.data_phys, low_remap.data_bytes, "data");
+	return err;
+	/* LAB smp: end */
 }
 
 /* pt_for_each_mapping visitor: the walk is in ascending order, so the first
@@ -422,12 +441,10 @@ enum mm_error mm_remove_low_remap(void)
 	if (err != MM_OK)
 		return err;
 	uint64_t free_before = buddy_count_free_pages();
-	/* pt_unmap_range never frees mapped frames; the empty tables stay in
-	 * place (a few KiB) in case the range is mapped again. This CPU's TLB
-	 * forgets exactly the pages that changed. */
-	if ((err = unmap_low_range(low_remap.code_phys, low_remap.code_bytes, "code")) != MM_OK ||
-	    (err = unmap_low_range(low_remap.data_phys, low_remap.data_bytes, "data")) != MM_OK)
+	if ((err = unmap_low_remap()) != MM_OK)
 		return err;
+	/* Check the result, whoever wrote unmap_low_remap(): the whole lower
+	 * half is empty, and no frame went back to the buddy. */
 	virt_addr_t lowest = UINT64_MAX;
 	pt_for_each_mapping(&kernel_space, note_lowest_mapping, &lowest);
 	if (lowest < LOWER_HALF_END) {

@@ -33,6 +33,7 @@
 #include "lapic.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "lib/lab_stub.h"
 #include "lib/log.h"
 #include "mm/buddy.h"
 #include "mm/mm_env.h"
@@ -119,6 +120,7 @@ uint64_t smp_startup_us(void)
  * loop after the interrupt returns (the IPI only wakes it from hlt). */
 static void ipi_handler(void)
 {
+	/* LAB smp: begin */
 	struct cpu_record *me = &cpus[this_cpu_index()];
 	uint64_t generation = __atomic_load_n(&shootdown_generation, __ATOMIC_ACQUIRE);
 	if (me->flush_ack != generation) {
@@ -126,6 +128,7 @@ static void ipi_handler(void)
 		__atomic_store_n(&me->flush_ack, generation, __ATOMIC_RELEASE);
 	}
 	lapic_eoi();
+	/* LAB smp: end */
 }
 
 /* Where an AP waits. Interrupts are off while it checks for work, and
@@ -335,6 +338,7 @@ unsigned smp_start_aps(uint32_t *aps, unsigned count, bool withhold_last)
 
 unsigned smp_tlb_shootdown(void)
 {
+	/* LAB smp: begin */
 	uint64_t generation = __atomic_add_fetch(&shootdown_generation, 1, __ATOMIC_ACQ_REL);
 	mm_tlb_flush_all(); /* this CPU */
 	unsigned confirmed = 0;
@@ -359,6 +363,7 @@ unsigned smp_tlb_shootdown(void)
 			       cpus[i].apic_id);
 	}
 	return confirmed;
+	/* LAB smp: end */
 }
 
 bool smp_run_on_all(void (*fn)(unsigned cpu, void *arg), void *arg, uint64_t timeout_ms)

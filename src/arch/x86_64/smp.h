@@ -45,8 +45,10 @@ unsigned smp_cpus_known(void);
 /* Microseconds from the first STARTUP IPI to the last AP online. */
 uint64_t smp_startup_us(void);
 
-/* Make every online AP flush its TLB and wait until each confirms. Returns
- * how many confirmed; names any that did not within a second. */
+/* Flush this CPU's TLB (global pages too), make every other online CPU
+ * flush its own, and wait until each of them confirms. Returns how many
+ * other CPUs confirmed; names any that did not within a second. When it
+ * returns, no CPU that confirmed uses a translation older than the call. */
 unsigned smp_tlb_shootdown(void);
 
 /* Run fn(cpu, arg) on every online CPU at once (the BSP too) and wait until
