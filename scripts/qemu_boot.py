@@ -69,6 +69,27 @@ def build_command(args, serial_log, vars_copy, reset_log):
     return cmd
 
 
+def sparse_memory_dir():
+    """Where --sparse-memory puts the guest's RAM file. On a disk file
+    system every page the guest touches first costs the host a block
+    allocation: that made a 256 GiB boot about 3 s slower than the same
+    boot with its file on tmpfs, time the kernel's own stage lines counted
+    as theirs. So: $STAGEOS_SPARSE_DIR, else /dev/shm with room for the
+    pages a 1 TiB boot touches (about 6 GiB), else the temporary directory."""
+    chosen = os.environ.get("STAGEOS_SPARSE_DIR")
+    if chosen:
+        if not os.path.isdir(chosen):
+            fail(f"STAGEOS_SPARSE_DIR={chosen} is not a directory")
+        return chosen
+    try:
+        st = os.statvfs("/dev/shm")
+        if st.f_bavail * st.f_frsize >= 8 << 30 and os.access("/dev/shm", os.W_OK):
+            return "/dev/shm"
+    except OSError:
+        pass
+    return None
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--iso", required=True)
@@ -77,8 +98,10 @@ def main():
     p.add_argument("--memory", default="128M")
     p.add_argument("--memory-file", help="back guest RAM with this (sparse) file")
     p.add_argument("--sparse-memory", action="store_true",
-                   help="back guest RAM with a sparse file in a temporary directory, removed afterwards "
-                        "(for guests larger than the host's overcommit limit)")
+                   help="back guest RAM with a sparse file, removed afterwards, for guests larger than the "
+                        "host's overcommit limit; the file goes in /dev/shm (tmpfs: a page the guest touches "
+                        "costs the host a page of RAM, no disk block) when it has at least 8 GiB free, else "
+                        "in the temporary directory; STAGEOS_SPARSE_DIR=DIR chooses the directory")
     p.add_argument("--cpu", default="qemu64")
     p.add_argument("--smp", type=int, default=1)
     p.add_argument("--qemu", default="qemu-system-x86_64")
@@ -111,25 +134,31 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="stageos-boot-") as tmp:
         serial_log = os.path.join(tmp, "serial.log")
+        ram_dir = None
         if args.sparse_memory and not args.memory_file:
-            args.memory_file = os.path.join(tmp, "guest-ram")
-        reset_log = os.path.join(tmp, "qemu-reset.log")
-        cmd = build_command(args, serial_log, os.path.join(tmp, "OVMF_VARS.fd"), reset_log)
-        start = time.monotonic()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
-        try:
-            qemu_output, _ = proc.communicate(timeout=args.timeout)
-            timed_out = False
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            qemu_output, _ = proc.communicate()
-            timed_out = True
-        elapsed = time.monotonic() - start
-        raw = open(serial_log, "rb").read() if os.path.exists(serial_log) else b""
-        triple_fault = qemu_status.triple_fault_logged(reset_log)
-        if args.keep_log:
-            shutil.copyfile(serial_log, args.keep_log) if os.path.exists(serial_log) else None
+            ram_dir = tempfile.mkdtemp(prefix="stageos-ram-", dir=sparse_memory_dir())
+            args.memory_file = os.path.join(ram_dir, "guest-ram")
+        try:  # a guest RAM file in /dev/shm holds host RAM: never leave one behind
+            reset_log = os.path.join(tmp, "qemu-reset.log")
+            cmd = build_command(args, serial_log, os.path.join(tmp, "OVMF_VARS.fd"), reset_log)
+            start = time.monotonic()
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT)
+            try:
+                qemu_output, _ = proc.communicate(timeout=args.timeout)
+                timed_out = False
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                qemu_output, _ = proc.communicate()
+                timed_out = True
+            elapsed = time.monotonic() - start
+            raw = open(serial_log, "rb").read() if os.path.exists(serial_log) else b""
+            triple_fault = qemu_status.triple_fault_logged(reset_log)
+            if args.keep_log:
+                shutil.copyfile(serial_log, args.keep_log) if os.path.exists(serial_log) else None
+        finally:
+            if ram_dir:
+                shutil.rmtree(ram_dir, ignore_errors=True)
 
     lines = clean_lines(raw)
     text = "\n".join(lines).strip()
