@@ -159,8 +159,12 @@ def render(items, order_of, target_order):
 
 def tree_files(root):
     """The project's files (git's list: tracked, and new files not ignored)."""
-    listing = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                             capture_output=True, check=True).stdout.decode()
+    p = subprocess.run(["git", "-C", root, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                       capture_output=True)
+    if p.returncode != 0:
+        raise LabError(f"{root} is not a git repository ({p.stderr.decode().strip()}): the labs take the "
+                       f"project's files from git's list of them, so run them in a clone")
+    listing = p.stdout.decode()
     return sorted({f for f in listing.split("\0") if f and os.path.lexists(os.path.join(root, f))})
 
 
