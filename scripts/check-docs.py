@@ -30,6 +30,10 @@ and README.md, and checks every claim of these kinds it can recognise:
              that lists them ("`ctest --preset gcc -L smp` runs the fifteen
              SMP boot tests", "102 today: `ctest --preset gcc -N`") is what
              that command lists in the build directory
+  grading    every lab handout (the "handout" of labs/<lab>/lab.json) shows
+             its checks as `scripts/grade.sh LAB --list` prints them, in a
+             code block ending with the "total: N points in M checks" line,
+             and that block is exactly what the command prints today
   includes   no headers of src/ include each other in a loop
   calls      no two modules of the kernel call each other in a loop: a
              module is one object file (a .c or .S of src/), and module A
@@ -54,6 +58,7 @@ Exit status 0 when every check passes; 1 with one line per problem,
 need one configured with ctest).
 """
 import argparse
+import json
 import glob
 import itertools
 import os
@@ -62,8 +67,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-KINDS = ["paths", "functions", "tests", "labels", "options", "counts", "sources", "serial", "includes",
-         "calls"]
+KINDS = ["paths", "functions", "tests", "labels", "options", "counts", "sources", "serial", "grading",
+         "includes", "calls"]
 LIBC = {"abort", "malloc", "free", "snprintf", "printf", "exit", "assert", "main", "select", "fork"}
 GDB_API = {"parse_and_eval", "execute", "lookup_symbol", "lookup_type", "lookup_global_symbol", "selected_frame",
            "selected_inferior", "write", "Command", "Value", "types", "inferiors", "newest_frame"}
@@ -329,6 +334,42 @@ class Checker:
                              text=True)
         m = re.search(r"Total Tests: (\d+)", out.stdout)
         return int(m.group(1)) if m else None
+
+    def check_grading(self):
+        for lab_json in sorted(glob.glob(os.path.join(ROOT, "labs", "*", "lab.json"))):
+            lab = os.path.basename(os.path.dirname(lab_json))
+            with open(lab_json, encoding="utf-8") as f:
+                handout = json.load(f).get("handout")
+            if not handout or not os.path.isfile(os.path.join(ROOT, handout)):
+                self.problem(lab_json, 1, "grading", f"lab {lab} names no handout that exists ({handout})")
+                continue
+            env = {k: v for k, v in os.environ.items() if k != "STAGEOS_PRIVATE_TESTS"}
+            listing = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "lab.py"), "grade", lab,
+                                      "--list"], cwd=ROOT, capture_output=True, text=True, env=env)
+            want = listing.stdout.rstrip("\n").split("\n")
+            path = os.path.join(ROOT, handout)
+            block, start, found = [], 0, False
+            for number, line, fenced in spans(path):
+                if not fenced:
+                    continue
+                if block and number != start + len(block):
+                    block = []  # a new code block
+                if not block:
+                    start = number
+                block.append(line)
+                if re.fullmatch(r"total: \d+ points in \d+ checks", line):
+                    found = True
+                    got = block[-len(want):]
+                    for i, (g, w) in enumerate(zip(got, want)):
+                        if g.rstrip() != w.rstrip():
+                            self.problem(path, start + len(block) - len(got) + i, "grading",
+                                         f"the checks of lab {lab} read {g.strip()!r} here, but "
+                                         f"`scripts/grade.sh {lab} --list` prints {w.strip()!r}")
+                            break
+                    block = []
+            if not found:
+                self.problem(path, 1, "grading", f"the handout of lab {lab} does not show its checks (a code block "
+                             f"ending with `scripts/grade.sh {lab} --list`'s total line)")
 
     def check_counts(self):
         words = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven "
