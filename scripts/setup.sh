@@ -9,6 +9,10 @@
 #               pictures (ctest -L browser; about 40 s and 350 MB, so not
 #               by default)
 #
+# Last it runs setup-x2apic-qemu.sh, which makes sure the x2APIC boot tests
+# have a QEMU 8.1 or later (on Debian 12: one from bookworm-backports,
+# unpacked into ~/.cache/stageos, the system QEMU left as it is).
+#
 # run.sh, test.sh and debug.sh run it first. With STAGEOS_SKIP_SETUP=1 it
 # checks and installs nothing (a machine set up by other means); the scripts
 # then name any tool they miss.
@@ -104,4 +108,7 @@ if [ ! -f "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a)" ]; then
   install "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev"
 fi
 [ $updated = yes ] && echo "setup: done"
+# The x2APIC boot tests need QEMU 8.1 or later; Debian 12 has 7.2, so this
+# fetches a newer one beside it (not instead of it) when it has to.
+"$(dirname "$0")/setup-x2apic-qemu.sh"
 exit 0
