@@ -9,7 +9,7 @@
 # slower; the contracts (serial lines, exit codes) are the same.
 option(STAGEOS_KERNEL_DEBUG "Build the kernel for stepping in GDB: -Og, no inlining" OFF)
 if(STAGEOS_KERNEL_DEBUG)
-  set(STAGEOS_KERNEL_OPTIMIZE -Og -fno-inline)
+  set(STAGEOS_KERNEL_OPTIMIZE -Og -fno-inline -DMM_NO_FORCED_INLINE)
 else()
   set(STAGEOS_KERNEL_OPTIMIZE -O2)
 endif()

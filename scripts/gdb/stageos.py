@@ -281,7 +281,7 @@ def merged_ranges(root=None):
 
 def read_stage():
     """(number, name, enumerator) of the MM stage, from src/mm/stage_order.c."""
-    stage = kernel_var("current_stage", "stage_order.c")
+    stage = kernel_var("mm_stage_now", "stage_order.c")
     number = int(stage)
     names = kernel_var("stage_names", "stage_order.c")
     count = names.type.sizeof // names.type.target().sizeof
@@ -666,7 +666,7 @@ ROOT is the physical address of a PML4; the default is CR3."""
 
 
 class MmStage(gdb.Command):
-    """Print the current MM stage (the static current_stage of src/mm/stage_order.c).
+    """Print the current MM stage (mm_stage_now in src/mm/stage_order.c).
 
 Usage: mm-stage
 Shows the stage's number and name, and the whole ladder with a marker at

@@ -3,7 +3,7 @@
 #include "stage_order.h"
 #include "mm_env.h"
 
-static enum mm_stage current_stage = MM_STAGE_NONE;
+enum mm_stage mm_stage_now = MM_STAGE_NONE;
 
 static const char *const stage_names[] = {
     [MM_STAGE_NONE] = "none",         [MM_STAGE_PHYS_AREAS] = "phys_memory_area",
@@ -21,30 +21,28 @@ const char *mm_stage_name(enum mm_stage stage)
 
 enum mm_stage mm_stage_current(void)
 {
-	return current_stage;
+	return mm_stage_now;
 }
 
 enum mm_error mm_stage_advance(enum mm_stage next)
 {
-	if (next != current_stage + 1) {
-		mm_warn("mm_stage_advance: cannot go from stage %s to %s\n", mm_stage_name(current_stage),
+	if (next != mm_stage_now + 1) {
+		mm_warn("mm_stage_advance: cannot go from stage %s to %s\n", mm_stage_name(mm_stage_now),
 		        mm_stage_name(next));
 		return MM_ERR_WRONG_STAGE;
 	}
-	current_stage = next;
+	mm_stage_now = next;
 	return MM_OK;
 }
 
-enum mm_error mm_stage_check(const char *who, enum mm_stage first, enum mm_stage last)
+enum mm_error mm_stage_refuse(const char *who, enum mm_stage first, enum mm_stage last)
 {
-	if (current_stage >= first && current_stage <= last)
-		return MM_OK;
-	mm_warn("%s: called in stage %s, allowed only from %s to %s\n", who, mm_stage_name(current_stage),
+	mm_warn("%s: called in stage %s, allowed only from %s to %s\n", who, mm_stage_name(mm_stage_now),
 	        mm_stage_name(first), mm_stage_name(last));
 	return MM_ERR_WRONG_STAGE;
 }
 
 void mm_stage_force(enum mm_stage stage)
 {
-	current_stage = stage;
+	mm_stage_now = stage;
 }

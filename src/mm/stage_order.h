@@ -47,10 +47,26 @@ enum mm_stage mm_stage_current(void);
  * otherwise MM_ERR_WRONG_STAGE (and a log line naming both). */
 enum mm_error mm_stage_advance(enum mm_stage next);
 
+/* The current stage, for mm_stage_check() below only: everything else
+ * reads it with mm_stage_current() and changes it with mm_stage_advance(). */
+extern enum mm_stage mm_stage_now;
+
+/* The refusal half of mm_stage_check(): logs the message, returns
+ * MM_ERR_WRONG_STAGE. */
+enum mm_error mm_stage_refuse(const char *who, enum mm_stage first, enum mm_stage last);
+
 /* Entry check of a stage's public function: OK when first <= current <=
  * last, else logs "<who>: called in stage <x>, allowed <a>..<b>" and
- * returns MM_ERR_WRONG_STAGE. */
-enum mm_error mm_stage_check(const char *who, enum mm_stage first, enum mm_stage last);
+ * returns MM_ERR_WRONG_STAGE. Inline, with the refusal out of line, because
+ * every allocation and every free makes this check: as a call it cost the
+ * buddy's allocations and frees 11 to 16 instructions each, of 150 to 220
+ * (chapter 13.8). */
+static inline enum mm_error mm_stage_check(const char *who, enum mm_stage first, enum mm_stage last)
+{
+	if (mm_stage_now >= first && mm_stage_now <= last)
+		return MM_OK;
+	return mm_stage_refuse(who, first, last);
+}
 
 /* A stage's name, e.g. "bump". */
 const char *mm_stage_name(enum mm_stage stage);
