@@ -6,6 +6,7 @@
 #include "arch/x86_64/fatal.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/interrupts.h"
+#include "arch/x86_64/this_cpu.h"
 #include "arch/x86_64/tsc.h"
 #include "boot/multiboot2.h"
 #include "drivers/serial8250/serial8250.h"
@@ -33,9 +34,10 @@ void kernel_main(uint32_t magic, uint64_t mbi_phys, uint32_t exit_early)
 	exceptions_set_stack_overflow_hook(mm_bringup_check_tables); // MM tables still intact?
 	serial8250_init();                                           // COM1 console
 	kprintf("\nStageOS booting\n");
-	tsc_calibrate();     // the clock behind every stage's time
-	gdt_init_boot_cpu(); // GDT and TSS (double-fault stack)
-	idt_init();          // exception handlers
+	tsc_calibrate();      // the clock behind every stage's time
+	gdt_init_boot_cpu();  // GDT and TSS (double-fault stack)
+	this_cpu_init_boot(); // GS base: this CPU's index, which the MM reads at %gs:0
+	idt_init();           // exception handlers
 	kprintf("cpu: GDT, TSS and IDT loaded (32 exception handlers)\n");
 
 	if (magic != MB2_BOOTLOADER_MAGIC)

@@ -85,8 +85,8 @@ static inline bool lists_serve(unsigned cpu)
 /*
  * page_alloc(0) and page_free(pa, 0) each have a fast path for the common
  * case (a page in the list, room in it, poisoning off, the page in the
- * cached chunk): a few dozen instructions, one call (mm_cpu_index) and no
- * lock. Everything else goes to alloc_slow() and free_slow(), kept out of
+ * cached chunk): a few dozen instructions, no call (mm_cpu_index() is one
+ * load, mm_env.h) and no lock. Everything else goes to alloc_slow() and free_slow(), kept out of
  * line so that the fast paths need few registers and no stack.
  */
 
@@ -109,7 +109,7 @@ enum mm_error page_alloc(unsigned order, phys_addr_t *out)
 {
 	if (order != 0 || out == NULL)
 		return buddy_alloc_pages(order, out);
-	unsigned cpu = mm_cpu_index(); /* once: it is a call into the environment */
+	unsigned cpu = mm_cpu_index();
 	if (!lists_serve(cpu))
 		return buddy_alloc_pages(0, out);
 	struct percpu_list *l = &lists[cpu];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -91,17 +92,27 @@ void mm_tlb_flush_page(virt_addr_t va)
 	host_tlb_last_flushed_page = va;
 }
 
-/* The "CPU" of the calling thread: 0 unless the thread said otherwise. */
+/* The "CPU" of the calling thread. mm_cpu_index() (mm_env.h) reads it at
+ * %gs:0, as the kernel reads its CPU record, so the thread's GS base points
+ * at it: Linux lets a process set its GS base (arch_prctl), and glibc, the
+ * sanitizers and valgrind leave GS alone (only FS is theirs). A new thread
+ * starts with its creator's GS base, so until it calls host_set_cpu_index()
+ * it shares its creator's number. */
 static _Thread_local unsigned host_cpu;
 
 void host_set_cpu_index(unsigned cpu)
 {
 	host_cpu = cpu;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, &host_cpu) != 0) {
+		perror("host_set_cpu_index: arch_prctl(ARCH_SET_GS)");
+		abort();
+	}
 }
 
-unsigned mm_cpu_index(void)
+/* The main thread is CPU 0 before main() runs. */
+__attribute__((constructor)) static void host_cpu_index_init(void)
 {
-	return host_cpu;
+	host_set_cpu_index(0);
 }
 
 void mm_cpu_relax(void)

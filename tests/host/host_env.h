@@ -24,8 +24,9 @@ void host_log_clear(void);
  * match of needle; -1 when nothing matches or console_write printed it. */
 int host_log_level(const char *needle);
 
-/* What mm_cpu_index() returns in the calling thread (0 until set): a test
- * thread that plays CPU n says so first. */
+/* What mm_cpu_index() returns in the calling thread: a test thread that
+ * plays CPU n says so first. The main thread is 0; a new thread shares its
+ * creator's number until it sets its own (host_env.c says why). */
 void host_set_cpu_index(unsigned cpu);
 /* The clock behind mm_clock_us(): each reading returns now_us, then moves
  * it on by step_us, so that a stage reading the clock at its start and at

@@ -10,7 +10,6 @@
 #include <stdarg.h>
 
 #include "cpu.h"
-#include "this_cpu.h"
 #include "lib/format.h"
 #include "lib/log.h"
 #include "tsc.h"
@@ -72,9 +71,4 @@ void mm_log_at(enum mm_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vklog((unsigned)level <= MM_LOG_DEBUG ? kernel_level[level] : LOG_ERROR, fmt, ap);
 	va_end(ap);
-}
-
-unsigned mm_cpu_index(void)
-{
-	return this_cpu_index();
 }

@@ -17,6 +17,12 @@ void this_cpu_set_record(const unsigned *record)
 	__atomic_store_n(&records_ready, true, __ATOMIC_RELEASE);
 }
 
+void this_cpu_init_boot(void)
+{
+	static const unsigned boot_cpu_index = 0;
+	this_cpu_set_record(&boot_cpu_index);
+}
+
 unsigned this_cpu_index(void)
 {
 	if (!__atomic_load_n(&records_ready, __ATOMIC_ACQUIRE))
