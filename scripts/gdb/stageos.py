@@ -362,10 +362,11 @@ def buddy_index_to_pa(index):
 
 def read_percpu_pages():
     """Pages sitting in each CPU's list of single pages (src/mm/percpu_pages.c),
-    as a list of counts, one per CPU slot."""
+    as a list of counts, one per CPU with a list: `lists` points at nlists of
+    them (CPU 0's static one alone until percpu_pages_set_cpus())."""
     lists = kernel_var("lists", "percpu_pages.c")
-    slots = lists.type.sizeof // lists.type.target().sizeof
-    return [int(lists[i]["count"]) for i in range(slots)]
+    count = int(kernel_var("nlists", "percpu_pages.c"))
+    return [int(lists[i]["count"]) for i in range(count)]
 
 
 def read_buddy(blocks_per_order=4):

@@ -18,6 +18,7 @@
 #include "mm/mm_env.h"
 #include "mm/stages.h"
 #include "mm/paging.h"
+#include "mm/percpu_pages.h"
 #include "mm/phys_area.h"
 
 /* Is [phys, phys + size) somewhere firmware tables may live: the first MiB,
@@ -141,6 +142,35 @@ static phys_addr_t read_madt_cpus(const struct mb2_info *info, uint32_t **ids, u
 	return block;
 }
 
+/* Give each of the cpus CPUs the MADT lists (at most SMP_MAX_CPUS, the boot
+ * CPU included) a per-CPU list of single pages before any of them starts,
+ * in one block from the buddy; the boot CPU's list moves into it. Without
+ * one, a CPU allocates and frees single pages in the buddy directly:
+ * correct, only slower, so a refusal is a warning. */
+static void give_every_cpu_a_page_list(unsigned cpus)
+{
+	if (cpus > SMP_MAX_CPUS)
+		cpus = SMP_MAX_CPUS;
+	if (cpus <= 1)
+		return;
+	unsigned order = buddy_order_for_bytes(percpu_pages_bytes(cpus));
+	phys_addr_t block = 0;
+	enum mm_error err = order > BUDDY_MAX_ORDER ? MM_ERR_NO_MEMORY : buddy_alloc_pages(order, &block);
+	if (err == MM_OK) {
+		err = percpu_pages_set_cpus(cpus, mm_phys_to_virt(block), PAGE_SIZE << order);
+		if (err != MM_OK && buddy_free_pages(block, order) != MM_OK)
+			panic("smp: giving back the per-CPU lists' block 0x%lx failed", block);
+	}
+	if (err != MM_OK) {
+		pr_warn("smp: no per-CPU page lists for %u CPUs (%lu KiB): %s; the other CPUs take single "
+		        "pages from the buddy directly\n",
+		        cpus, percpu_pages_bytes(cpus) >> 10, mm_strerror(err));
+		return;
+	}
+	kprintf("smp: per-CPU page lists for %u CPUs: %lu KiB from the buddy (order %u)\n", cpus,
+	        (PAGE_SIZE << order) >> 10, order);
+}
+
 void smp_bringup(const struct mb2_info *info, bool test_ap_missing)
 {
 	uint64_t start_us = tsc_now_us();
@@ -150,6 +180,7 @@ void smp_bringup(const struct mb2_info *info, bool test_ap_missing)
 	phys_addr_t madt_block = read_madt_cpus(info, &apic_ids, &count, &lapic_phys, &order);
 	bool have_madt = madt_block != 0;
 
+	give_every_cpu_a_page_list(count);
 	enum mm_error err = MM_OK;
 	unsigned online = 1;
 	if (lapic_map(lapic_phys)) {

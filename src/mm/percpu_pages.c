@@ -23,7 +23,11 @@ struct percpu_list {
 	phys_addr_t pages[PCP_HIGH]; /* free order-0 pages, CACHED in the buddy */
 } __attribute__((aligned(64)));
 
-static struct percpu_list lists[PCP_MAX_CPUS];
+/* The lists of CPUs 0 .. nlists - 1: until percpu_pages_set_cpus(), CPU
+ * 0's static one alone. */
+static struct percpu_list boot_list;
+static struct percpu_list *lists = &boot_list;
+static unsigned nlists = 1;
 
 /*
  * The fast paths touch one metadata byte per page, the page's state in the
@@ -65,16 +69,66 @@ static inline uint8_t *page_byte(struct percpu_list *l, phys_addr_t pa)
 }
 
 /* The lists serve the CPUs below this number: all that have one
- * (PCP_MAX_CPUS), or none while page poisoning is on (the lists neither
- * fill nor check the poison). page_set_poisoning() sets it, so that the
- * fast paths answer "is there a list for this CPU, and is poisoning off?"
- * with one compare, without calling into the buddy to ask. */
-static unsigned cpus_served = PCP_MAX_CPUS;
+ * (nlists), or none while page poisoning is on (the lists neither fill nor
+ * check the poison). page_set_poisoning() and percpu_pages_set_cpus() set
+ * it, so that the fast paths answer "is there a list for this CPU, and is
+ * poisoning off?" with one compare, without calling into the buddy. */
+static unsigned cpus_served = 1;
+static bool lists_poisoning; /* the lists' copy of the switch */
+
+static void update_cpus_served(void)
+{
+	__atomic_store_n(&cpus_served, lists_poisoning ? 0 : nlists, __ATOMIC_RELAXED);
+}
 
 void page_set_poisoning(bool on)
 {
 	buddy_set_poisoning(on);
-	__atomic_store_n(&cpus_served, on ? 0 : PCP_MAX_CPUS, __ATOMIC_RELAXED);
+	lists_poisoning = on;
+	update_cpus_served();
+}
+
+uint64_t percpu_pages_bytes(unsigned count)
+{
+	return (uint64_t)count * sizeof(struct percpu_list);
+}
+
+enum mm_error percpu_pages_set_cpus(unsigned count, void *memory, uint64_t bytes)
+{
+	if (nlists != 1) {
+		mm_warn("percpu_pages_set_cpus: %u CPUs have lists already, refusing lists for %u\n", nlists,
+		        count);
+		return MM_ERR_INVALID;
+	}
+	if (count == 0 || memory == NULL) {
+		mm_warn("percpu_pages_set_cpus: lists for %u CPUs at 0x%lx: %s\n", count,
+		        (uint64_t)(uintptr_t)memory, count == 0 ? "no CPU" : "no memory given");
+		return MM_ERR_INVALID;
+	}
+	if (!IS_ALIGNED((uintptr_t)memory, 64)) {
+		mm_warn("percpu_pages_set_cpus: memory at 0x%lx is not 64-byte aligned\n",
+		        (uint64_t)(uintptr_t)memory);
+		return MM_ERR_MISALIGNED;
+	}
+	if (bytes < percpu_pages_bytes(count)) {
+		mm_warn("percpu_pages_set_cpus: %lu bytes are too few for the lists of %u CPUs, which need "
+		        "%lu\n",
+		        bytes, count, percpu_pages_bytes(count));
+		return MM_ERR_NO_MEMORY;
+	}
+	struct percpu_list *all = memory;
+	__builtin_memset(all, 0, percpu_pages_bytes(count));
+	all[0] = boot_list; /* CPU 0's pages, count and chunk entry */
+	lists = all;
+	nlists = count;
+	boot_list = (struct percpu_list){0};
+	update_cpus_served();
+	return MM_OK;
+}
+
+unsigned percpu_pages_cpus(void)
+{
+	return nlists;
 }
 
 static inline bool lists_serve(unsigned cpu)
@@ -172,14 +226,14 @@ enum mm_error page_free(phys_addr_t pa, unsigned order)
 uint64_t percpu_pages_cached(void)
 {
 	uint64_t pages = 0;
-	for (unsigned cpu = 0; cpu < PCP_MAX_CPUS; cpu++)
+	for (unsigned cpu = 0; cpu < nlists; cpu++)
 		pages += percpu_pages_cached_on(cpu);
 	return pages;
 }
 
 unsigned percpu_pages_cached_on(unsigned cpu)
 {
-	return cpu < PCP_MAX_CPUS ? __atomic_load_n(&lists[cpu].count, __ATOMIC_RELAXED) : 0;
+	return cpu < nlists ? __atomic_load_n(&lists[cpu].count, __ATOMIC_RELAXED) : 0;
 }
 
 uint64_t page_count_free(void)
@@ -190,13 +244,13 @@ uint64_t page_count_free(void)
 void percpu_pages_drain_this_cpu(void)
 {
 	unsigned cpu = mm_cpu_index();
-	if (cpu < PCP_MAX_CPUS)
+	if (cpu < nlists)
 		drain(&lists[cpu], lists[cpu].count);
 }
 
 void percpu_pages_drain_all(void)
 {
-	for (unsigned cpu = 0; cpu < PCP_MAX_CPUS; cpu++)
+	for (unsigned cpu = 0; cpu < nlists; cpu++)
 		drain(&lists[cpu], lists[cpu].count);
 }
 
@@ -205,7 +259,7 @@ bool page_check_invariants(void)
 	uint64_t cached;
 	if (!buddy_check_invariants_counting(&cached))
 		return false;
-	for (unsigned cpu = 0; cpu < PCP_MAX_CPUS; cpu++) {
+	for (unsigned cpu = 0; cpu < nlists; cpu++) {
 		for (unsigned i = 0; i < lists[cpu].count; i++) {
 			const struct buddy_frame_info *f = buddy_frame_info_at(lists[cpu].pages[i]);
 			if (f == NULL || f->state != BUDDY_FRAME_CACHED) {
@@ -217,11 +271,10 @@ bool page_check_invariants(void)
 			}
 		}
 	}
-	bool lists_off = __atomic_load_n(&cpus_served, __ATOMIC_RELAXED) == 0;
-	if (buddy_poisoning() != lists_off) {
+	if (buddy_poisoning() != lists_poisoning) {
 		mm_err("page_check_invariants: page poisoning is %s in the buddy but %s for the per-CPU "
 		       "lists (switch it with page_set_poisoning)\n",
-		       buddy_poisoning() ? "on" : "off", lists_off ? "on" : "off");
+		       buddy_poisoning() ? "on" : "off", lists_poisoning ? "on" : "off");
 		return false;
 	}
 	if (cached != percpu_pages_cached()) {
@@ -258,7 +311,10 @@ struct frame_source *page_frame_source(void)
 
 void percpu_pages_reset(void)
 {
-	cpus_served = PCP_MAX_CPUS;
-	for (unsigned cpu = 0; cpu < PCP_MAX_CPUS; cpu++)
-		lists[cpu] = (struct percpu_list){0}; /* the chunk entry too: the buddy may be set up anew */
+	/* The chunk entry too: the buddy may be set up anew. */
+	boot_list = (struct percpu_list){0};
+	lists = &boot_list;
+	nlists = 1;
+	lists_poisoning = false;
+	update_cpus_served();
 }

@@ -36,6 +36,11 @@ static int setup(void **state)
 	assert_int_equal(buddy_init(0, ARENA_BYTES, metadata, meta_bytes), MM_OK);
 	assert_int_equal(buddy_add_free_range(MiB(1), ARENA_BYTES - MiB(1)), MM_OK);
 	mm_stage_force(MM_STAGE_BUDDY);
+	/* Every worker's CPU gets its list, as the kernel's do before they start. */
+	static struct {
+		_Alignas(64) unsigned char bytes[THREADS * 576];
+	} lists;
+	assert_int_equal(percpu_pages_set_cpus(THREADS, lists.bytes, sizeof(lists.bytes)), MM_OK);
 	return 0;
 }
 

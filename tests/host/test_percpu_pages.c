@@ -1,8 +1,9 @@
 /* test_percpu_pages.c - the per-CPU page lists in front of the buddy
  * (src/mm/percpu_pages.c): batches in and out, LIFO order, one list per
  * CPU, every bad free still refused as the buddy refuses it, the drain, the
- * counts and the invariant check. The buddy manages 8 MiB at 4 MiB (two
- * chunks) and never touches the memory, so there is no arena. */
+ * counts and the invariant check; CPU 0's list alone until the lists of
+ * every CPU are set up. The buddy manages 8 MiB at 4 MiB (two chunks) and
+ * never touches the memory, so there is no arena. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,6 +22,12 @@
 
 static void *metadata;
 
+/* The CPUs with a list in most cases, and their lists' memory. */
+#define TEST_CPUS 8
+static struct {
+	_Alignas(64) unsigned char bytes[TEST_CPUS * 576];
+} list_memory;
+
 /* The buddy over [4 MiB, 12 MiB), all free, stage BUDDY, CPU 0, empty lists. */
 static int start(void **state)
 {
@@ -35,6 +42,9 @@ static int start(void **state)
 	assert_int_equal(buddy_init(SPAN_BASE, MiB(12), metadata, bytes), MM_OK);
 	assert_int_equal(buddy_add_free_range(SPAN_BASE, MiB(8)), MM_OK);
 	mm_stage_force(MM_STAGE_BUDDY);
+	assert_int_equal(percpu_pages_bytes(TEST_CPUS), sizeof(list_memory.bytes));
+	assert_int_equal(percpu_pages_set_cpus(TEST_CPUS, list_memory.bytes, sizeof(list_memory.bytes)),
+	                 MM_OK);
 	return 0;
 }
 
@@ -216,12 +226,69 @@ static void each_cpu_has_its_own_list(void **state)
 
 static void a_cpu_without_a_list_uses_the_buddy(void **state)
 {
-	host_set_cpu_index(PCP_MAX_CPUS);
+	host_set_cpu_index(TEST_CPUS);
 	phys_addr_t pa = alloc_ok(0);
 	assert_int_equal(percpu_pages_cached(), 0);
 	assert_int_equal(buddy_count_free_pages(), SPAN_PAGES - 1);
 	assert_int_equal(page_free(pa, 0), MM_OK);
 	assert_int_equal(buddy_count_free_pages(), SPAN_PAGES);
+}
+
+static void only_cpu_0_has_a_list_until_every_cpu_gets_one(void **state)
+{
+	percpu_pages_reset(); /* as at boot: CPU 0's static list alone */
+	assert_int_equal(percpu_pages_cpus(), 1);
+	phys_addr_t on0 = alloc_ok(0);
+	assert_int_equal(percpu_pages_cached_on(0), PCP_BATCH - 1);
+	host_set_cpu_index(1);
+	phys_addr_t on1 = alloc_ok(0); /* no list yet: the buddy's own page */
+	assert_int_equal(percpu_pages_cached(), PCP_BATCH - 1);
+	/* Two CPUs: CPU 0's list moves, pages and all, into the new memory. */
+	assert_int_equal(percpu_pages_set_cpus(2, list_memory.bytes, sizeof(list_memory.bytes)), MM_OK);
+	assert_int_equal(percpu_pages_cpus(), 2);
+	assert_int_equal(percpu_pages_cached_on(0), PCP_BATCH - 1);
+	assert_true(page_check_invariants());
+	assert_int_equal(page_free(on1, 0), MM_OK); /* now into CPU 1's list */
+	assert_int_equal(percpu_pages_cached_on(1), 1);
+	host_set_cpu_index(0);
+	assert_int_equal(page_free(on0, 0), MM_OK);
+	assert_int_equal(percpu_pages_cached_on(0), PCP_BATCH);
+	assert_int_equal(page_count_free(), SPAN_PAGES);
+	assert_true(page_check_invariants());
+}
+
+static void bad_list_set_ups_are_refused_and_change_nothing(void **state)
+{
+	percpu_pages_reset();
+	phys_addr_t on0 = alloc_ok(0);
+	unsigned char *mem = list_memory.bytes;
+	uint64_t size = sizeof(list_memory.bytes);
+	assert_int_equal(percpu_pages_set_cpus(0, mem, size), MM_ERR_INVALID);
+	assert_int_equal(percpu_pages_set_cpus(2, NULL, size), MM_ERR_INVALID);
+	assert_int_equal(percpu_pages_set_cpus(2, mem + 8, size - 8), MM_ERR_MISALIGNED);
+	assert_int_equal(percpu_pages_set_cpus(TEST_CPUS + 1, mem, size), MM_ERR_NO_MEMORY);
+	assert_int_equal(percpu_pages_cpus(), 1);
+	assert_int_equal(percpu_pages_cached_on(0), PCP_BATCH - 1);
+	assert_true(page_check_invariants());
+	assert_int_equal(percpu_pages_set_cpus(TEST_CPUS, mem, size), MM_OK);
+	assert_int_equal(percpu_pages_set_cpus(TEST_CPUS, mem, size), MM_ERR_INVALID); /* once only */
+	assert_int_equal(percpu_pages_cpus(), TEST_CPUS);
+	assert_int_equal(page_free(on0, 0), MM_OK);
+	assert_true(page_check_invariants());
+}
+
+static void bad_list_set_ups_name_the_problem(void **state)
+{
+	percpu_pages_reset();
+	unsigned char *mem = list_memory.bytes;
+	assert_int_equal(percpu_pages_set_cpus(2, mem + 8, 4096), MM_ERR_MISALIGNED);
+	assert_true(host_log_contains("percpu_pages_set_cpus: memory at 0x"));
+	assert_true(host_log_contains("is not 64-byte aligned"));
+	assert_int_equal(percpu_pages_set_cpus(3, mem, 1000), MM_ERR_NO_MEMORY);
+	assert_true(host_log_contains("1000 bytes are too few for the lists of 3 CPUs, which need 1728"));
+	assert_int_equal(percpu_pages_set_cpus(2, mem, sizeof(list_memory.bytes)), MM_OK);
+	assert_int_equal(percpu_pages_set_cpus(4, mem, sizeof(list_memory.bytes)), MM_ERR_INVALID);
+	assert_true(host_log_contains("2 CPUs have lists already, refusing lists for 4"));
 }
 
 static void with_poisoning_on_single_pages_bypass_the_lists(void **state)
@@ -326,6 +393,9 @@ int main(void)
 	    T(larger_orders_go_straight_to_the_buddy),
 	    T(each_cpu_has_its_own_list),
 	    T(a_cpu_without_a_list_uses_the_buddy),
+	    T(only_cpu_0_has_a_list_until_every_cpu_gets_one),
+	    T(bad_list_set_ups_are_refused_and_change_nothing),
+	    T(bad_list_set_ups_name_the_problem),
 	    T(with_poisoning_on_single_pages_bypass_the_lists),
 	    T(the_drain_returns_every_page_and_the_buddy_merges_them),
 	    T(out_of_memory_through_the_lists_is_the_buddys_answer),
