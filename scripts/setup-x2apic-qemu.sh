@@ -31,7 +31,7 @@ case "${1-}" in
   *) echo "setup-x2apic-qemu.sh: unknown option '$1' (known: --print-path --help)" >&2; exit 2 ;;
 esac
 
-cache_dir="${STAGEOS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/stageos}/qemu-x2apic"
+cache_dir="${STAGEOS_CACHE_DIR:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/stageos}/qemu-x2apic"
 wrapper="$cache_dir/bin/qemu-system-x86_64"
 
 # qemu_at_least_8_1 BINARY: whether BINARY runs and says it is QEMU 8.1+.
