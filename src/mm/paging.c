@@ -290,6 +290,14 @@ static bool unmap_pages(struct pt_space *sp, virt_addr_t va, uint64_t size_bytes
 }
 
 /* LAB paging: begin helper */
+/* Whether va is mapped to pa by a leaf at `level`. */
+static bool mapped_as(const struct pt_space *sp, virt_addr_t va, phys_addr_t pa, int level)
+{
+	int found;
+	const uint64_t *entry = walk_find(sp, va, &found);
+	return (*entry & PTE_P) && found == level && pt_leaf_pa(*entry, level) == pa;
+}
+
 /* The largest page that fits at va/pa with `remaining` bytes left. */
 static enum pt_page_size largest_fit(const struct pt_space *sp, virt_addr_t va, phys_addr_t pa,
                                      uint64_t remaining, bool large_ok)
@@ -330,8 +338,14 @@ static enum mm_error map_range(struct pt_space *sp, const char *who, virt_addr_t
 		enum pt_page_size size = largest_fit(sp, va + done, pa + done, size_bytes - done, large_ok);
 		err = map_one(sp, who, va + done, pa + done, leaf_level(size), flags, tlb,
 		              &done_stats.table_frames);
-		if (err != MM_OK)
+		if (err != MM_OK) {
+			/* map_one can fail after mapping its page: when the page
+			 * replaced an empty table that the frame source would not
+			 * take back. Then that page is undone with the others. */
+			if (mapped_as(sp, va + done, pa + done, leaf_level(size)))
+				done += pt_page_bytes(size);
 			break;
+		}
 		if (size == PT_PAGE_1G)
 			done_stats.pages_1g++;
 		else if (size == PT_PAGE_2M)
