@@ -341,8 +341,11 @@ static enum mm_error map_range(struct pt_space *sp, const char *who, virt_addr_t
 		if (err != MM_OK) {
 			/* map_one can fail after mapping its page: when the page
 			 * replaced an empty table that the frame source would not
-			 * take back. Then that page is undone with the others. */
-			if (mapped_as(sp, va + done, pa + done, leaf_level(size)))
+			 * take back. Then that page is undone with the others. (A
+			 * page found already mapped, even exactly so, is someone
+			 * else's: MM_ERR_ALREADY_MAPPED leaves it alone.) */
+			if (err != MM_ERR_ALREADY_MAPPED &&
+			    mapped_as(sp, va + done, pa + done, leaf_level(size)))
 				done += pt_page_bytes(size);
 			break;
 		}

@@ -184,6 +184,18 @@ static void a_range_page_over_a_table_the_source_keeps_is_undone_too(void **stat
 	assert_true(host_log_contains("pt_map_range: undid the 0x300000 bytes mapped from va 0x100000"));
 }
 
+/* The other side of the case above: a page that was mapped before the
+ * call, exactly as the call would map it, is not the call's to undo. */
+static void a_range_over_an_identical_mapping_leaves_that_mapping(void **state)
+{
+	assert_int_equal(pt_map(&space, 0x3000, 0x3000, PT_PAGE_4K, PT_WRITE, PT_TLB_IGNORE), MM_OK);
+	assert_int_equal(pt_map_range(&space, 0x1000, 0x1000, 0x4000, PT_WRITE, PT_TLB_IGNORE, NULL),
+	                 MM_ERR_ALREADY_MAPPED);
+	assert_int_equal(mapping_count(), 1);
+	assert_int_equal(size_at(0x3000, 0x3000), PT_PAGE_4K);
+	assert_true(host_log_contains("pt_map_range: undid the 0x2000 bytes mapped from va 0x1000"));
+}
+
 static void map_range_refuses_bad_ranges(void **state)
 {
 	assert_int_equal(pt_map_range(&space, 0x1000, 0x1000, 0, 0, PT_TLB_IGNORE, NULL), MM_ERR_INVALID);
@@ -312,6 +324,7 @@ int main(void)
 	    TEST(map_range_accepts_null_stats),
 	    TEST(map_range_undoes_its_pages_when_one_is_refused),
 	    TEST(a_range_page_over_a_table_the_source_keeps_is_undone_too),
+	    TEST(a_range_over_an_identical_mapping_leaves_that_mapping),
 	    TEST(map_range_undo_wording),
 	    TEST(map_range_refuses_bad_ranges),
 	    TEST_1G(unmap_range_removes_pages_of_every_size_and_skips_holes),
