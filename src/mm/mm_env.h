@@ -31,7 +31,7 @@ void mm_cpu_relax(void);
 /* This CPU's number, 0 for the boot CPU, below the number of CPUs: it picks
  * the per-CPU page list (percpu_pages.h). Unlike the rest of this file it
  * is not a call: page_alloc(0) and page_free(pa, 0) read it every time, and
- * as a call it cost a pair about 8 % of its time (chapter 13.8). Instead
+ * as a call it cost a pair about a fifth of its time (chapter 13.8). Instead
  * the environment keeps the number where this CPU's GS base points, in the
  * first 4 bytes there, from before its first call into src/mm: the kernel
  * points the GS base at the CPU's record (this_cpu_set_record(),
@@ -44,6 +44,7 @@ static inline unsigned mm_cpu_index(void)
 	__asm__ volatile("movl %%gs:0, %0" : "=r"(index));
 	return index;
 }
+
 /* A clock in microseconds; only the difference between two readings means
  * anything. The stages end their last line with the difference between
  * their first and last reading (the kernel: the calibrated TSC). */
